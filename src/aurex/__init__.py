@@ -1,0 +1,3 @@
+"""Aurex: a stock exchange written in Python."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,56 @@
+"""Settings from ``AUREX_*`` environment variables (DESIGN §8a)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Durability(StrEnum):
+    FSYNC = "fsync"
+    BATCH = "batch"
+    NONE = "none"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field maps to ``AUREX_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="AUREX_", extra="ignore")
+
+    data_dir: Path = Path("./var")
+    host: str = "127.0.0.1"
+    http_port: int = 3000
+    grpc_port: int = 50051
+    tcp_port: int = 8080
+    database_url: str = ""
+    redis_url: str = ""
+    smtp_url: str = ""
+    durability: Durability = Durability.FSYNC
+    snapshot_every: int = 100_000
+    opening_cash_cents: int = 10_000_000
+    symbols_file: Path | None = None
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file under ``data_dir``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'aurex.db').resolve()}"
+
+    @property
+    def journal_dir(self) -> Path:
+        return self.data_dir / "journal"
+
+    @property
+    def snapshot_dir(self) -> Path:
+        return self.data_dir / "snapshots"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
+
+    @property
+    def key_dir(self) -> Path:
+        return self.data_dir / "keys"

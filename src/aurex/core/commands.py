@@ -1,0 +1,135 @@
+"""Commands: the only way to change the exchange. Imperative names.
+
+The sequencer stamps ``seq`` and ``ts_ns`` before a command is journalled and
+applied; the core never reads a clock. Prices are integer ticks (cents), cash is
+integer cents, quantities are whole shares. Zero means "not given" for optional
+prices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aurex.core.model import OrderType, Side, StpMode, TimeInForce
+
+
+@dataclass(slots=True, kw_only=True)
+class Command:
+    seq: int = 0
+    ts_ns: int = 0
+
+
+@dataclass(slots=True, kw_only=True)
+class PlaceOrder(Command):
+    account: str
+    client_order_id: str
+    symbol: str
+    side: Side
+    order_type: OrderType
+    quantity: int
+    tif: TimeInForce = TimeInForce.GTC
+    price_ticks: int = 0
+    stop_price_ticks: int = 0
+    post_only: bool = False
+    stp: StpMode = StpMode.CANCEL_NEWEST
+
+
+@dataclass(slots=True, kw_only=True)
+class CancelOrder(Command):
+    """Cancel by exchange order id, or by client order id when ``order_id`` is 0."""
+
+    account: str
+    order_id: int = 0
+    client_order_id: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class AmendOrder(Command):
+    """Change a resting limit order. ``quantity`` is the new total; 0 keeps a field."""
+
+    account: str
+    order_id: int
+    quantity: int = 0
+    price_ticks: int = 0
+
+
+@dataclass(slots=True, kw_only=True)
+class CancelAll(Command):
+    """Cancel every open order of an account, optionally only in one symbol."""
+
+    account: str
+    symbol: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class Deposit(Command):
+    """Credit cash (``symbol`` empty) or shares of ``symbol``; opens the account if new."""
+
+    account: str
+    cash_cents: int = 0
+    symbol: str = ""
+    shares: int = 0
+
+
+@dataclass(slots=True, kw_only=True)
+class Withdraw(Command):
+    """Debit available cash or available shares."""
+
+    account: str
+    cash_cents: int = 0
+    symbol: str = ""
+    shares: int = 0
+
+
+@dataclass(slots=True, kw_only=True)
+class SetLimits(Command):
+    """Per-account risk limits; each must be positive."""
+
+    account: str
+    max_order_quantity: int
+    max_notional_cents: int
+    max_open_orders: int
+    max_orders_per_day: int
+
+
+@dataclass(slots=True, kw_only=True)
+class AddSymbol(Command):
+    """List a symbol. ``price_band_bps`` bounds limit prices around the reference price."""
+
+    symbol: str
+    name: str
+    reference_price_ticks: int
+    shares_outstanding: int
+    tick_size_ticks: int = 1
+    lot_size: int = 1
+    price_band_bps: int = 2000
+
+
+@dataclass(slots=True, kw_only=True)
+class HaltSymbol(Command):
+    symbol: str
+
+
+@dataclass(slots=True, kw_only=True)
+class ResumeSymbol(Command):
+    symbol: str
+
+
+@dataclass(slots=True, kw_only=True)
+class EndOfDay(Command):
+    """Close the trading day: expire DAY orders, reset daily counters, roll closes."""
+
+
+COMMAND_TYPES: tuple[type[Command], ...] = (
+    PlaceOrder,
+    CancelOrder,
+    AmendOrder,
+    CancelAll,
+    Deposit,
+    Withdraw,
+    SetLimits,
+    AddSymbol,
+    HaltSymbol,
+    ResumeSymbol,
+    EndOfDay,
+)
