@@ -1,0 +1,1 @@
+"""Accounts and security: users, passwords, two-factor login, tokens, sessions."""
