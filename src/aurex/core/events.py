@@ -38,6 +38,15 @@ class OrderAccepted(Event):
 
 
 @dataclass(slots=True, kw_only=True)
+class OrderAlreadyAccepted(Event):
+    """A PlaceOrder repeated a client order id; nothing changed (idempotent retry)."""
+
+    order_id: int
+    account: str
+    client_order_id: str
+
+
+@dataclass(slots=True, kw_only=True)
 class OrderRejected(Event):
     account: str
     client_order_id: str

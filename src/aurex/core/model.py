@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 
 
@@ -93,10 +93,11 @@ class Order:
     hold_price_ticks: int
     accepted_seq: int
     status: OrderStatus = OrderStatus.NEW
+    in_book: bool = False
     filled: int = 0
     filled_cost_cents: int = 0
-    prev: Order | None = None
-    next: Order | None = None
+    prev: Order | None = field(default=None, repr=False)
+    next: Order | None = field(default=None, repr=False)
 
     @property
     def is_buy(self) -> bool:

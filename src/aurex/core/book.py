@@ -1,0 +1,168 @@
+"""One symbol's order book: price levels holding FIFO queues of orders.
+
+Each level is an intrusive doubly linked list through ``Order.prev``/``Order.next``,
+so appending, popping the head and cancelling from the middle are all O(1). Sorted
+price lists keep the best price at the end of each list, so removing an exhausted
+best level is an O(1) ``pop``.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterator
+
+from aurex.core.model import Order, Side
+
+
+class PriceLevel:
+    """All resting orders at one price, oldest first."""
+
+    __slots__ = ("count", "head", "price_ticks", "tail", "total_qty")
+
+    def __init__(self, price_ticks: int) -> None:
+        self.price_ticks = price_ticks
+        self.head: Order | None = None
+        self.tail: Order | None = None
+        self.total_qty = 0
+        self.count = 0
+
+    def append(self, order: Order) -> None:
+        order.prev = self.tail
+        order.next = None
+        if self.tail is None:
+            self.head = order
+        else:
+            self.tail.next = order
+        self.tail = order
+        self.total_qty += order.remaining
+        self.count += 1
+
+    def unlink(self, order: Order) -> None:
+        """Remove ``order``; the caller adjusts ``total_qty`` for any filled part."""
+        prev, nxt = order.prev, order.next
+        if prev is None:
+            self.head = nxt
+        else:
+            prev.next = nxt
+        if nxt is None:
+            self.tail = prev
+        else:
+            nxt.prev = prev
+        order.prev = order.next = None
+        self.total_qty -= order.remaining
+        self.count -= 1
+
+    def __iter__(self) -> Iterator[Order]:
+        node = self.head
+        while node is not None:
+            yield node
+            node = node.next
+
+
+class BookSide:
+    """Levels of one side. ``prices`` is sorted so that the best price is last."""
+
+    __slots__ = ("levels", "prices", "side")
+
+    def __init__(self, side: Side) -> None:
+        self.side = side
+        self.levels: dict[int, PriceLevel] = {}
+        self.prices: list[int] = []
+
+    def best(self) -> PriceLevel | None:
+        prices = self.prices
+        return self.levels[prices[-1]] if prices else None
+
+    def _key(self, price_ticks: int) -> int:
+        return price_ticks if self.side is Side.BUY else -price_ticks
+
+    def level_for_insert(self, price_ticks: int) -> PriceLevel:
+        level = self.levels.get(price_ticks)
+        if level is None:
+            level = PriceLevel(price_ticks)
+            self.levels[price_ticks] = level
+            prices = self.prices
+            if not prices or self._key(price_ticks) > self._key(prices[-1]):
+                prices.append(price_ticks)
+            else:
+                key = self._key(price_ticks)
+                prices.insert(bisect_left(prices, key, key=self._key), price_ticks)
+        return level
+
+    def drop_level(self, price_ticks: int) -> None:
+        del self.levels[price_ticks]
+        prices = self.prices
+        if prices[-1] == price_ticks:
+            prices.pop()
+        else:
+            key = self._key(price_ticks)
+            del prices[bisect_left(prices, key, key=self._key)]
+
+    def levels_best_first(self) -> Iterator[PriceLevel]:
+        levels = self.levels
+        for price in reversed(self.prices):
+            yield levels[price]
+
+
+class OrderBook:
+    """Bids and asks of one symbol. Matching itself lives in ``matching.py``."""
+
+    __slots__ = ("asks", "bids", "symbol")
+
+    def __init__(self, symbol: str) -> None:
+        self.symbol = symbol
+        self.bids = BookSide(Side.BUY)
+        self.asks = BookSide(Side.SELL)
+
+    def side(self, side: Side) -> BookSide:
+        return self.bids if side is Side.BUY else self.asks
+
+    def opposite(self, side: Side) -> BookSide:
+        return self.asks if side is Side.BUY else self.bids
+
+    def best_bid(self) -> int:
+        prices = self.bids.prices
+        return prices[-1] if prices else 0
+
+    def best_ask(self) -> int:
+        prices = self.asks.prices
+        return prices[-1] if prices else 0
+
+    def add(self, order: Order) -> None:
+        """Queue ``order`` at the back of its price level."""
+        self.side(order.side).level_for_insert(order.price_ticks).append(order)
+        order.in_book = True
+
+    def remove(self, order: Order) -> None:
+        """Take a resting order out of the book, dropping its level if emptied."""
+        book_side = self.side(order.side)
+        level = book_side.levels[order.price_ticks]
+        level.unlink(order)
+        order.in_book = False
+        if level.count == 0:
+            book_side.drop_level(order.price_ticks)
+
+    def reduce_in_place(self, order: Order, new_remaining: int) -> None:
+        """Shrink a resting order without losing its place in the queue."""
+        level = self.side(order.side).levels[order.price_ticks]
+        level.total_qty -= order.remaining - new_remaining
+        order.remaining = new_remaining
+
+    def depth(self, levels: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """Top ``levels`` of (price_ticks, quantity), best first, for bids and asks."""
+        return _top(self.bids, levels), _top(self.asks, levels)
+
+    def orders(self) -> Iterator[Order]:
+        """Every resting order: bids then asks, best level first, FIFO within a level."""
+        for book_side in (self.bids, self.asks):
+            for level in book_side.levels_best_first():
+                yield from level
+
+
+def _top(book_side: BookSide, levels: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for level in book_side.levels_best_first():
+        if len(out) >= levels:
+            break
+        out.append((level.price_ticks, level.total_qty))
+    return out

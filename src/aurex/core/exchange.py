@@ -1,0 +1,415 @@
+"""The exchange state machine: ``Exchange.apply(command) -> list[Event]``.
+
+Validation, risk and order management live here; matching lives in
+``matching.py``; snapshots in ``state.py``. Deterministic: the same commands
+produce the same events and the same ``state_hash()``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aurex.core import commands as c
+from aurex.core.codes import RejectCode, reason_for
+from aurex.core.events import (
+    CommandRejected,
+    DayEnded,
+    Event,
+    FundsDeposited,
+    FundsWithdrawn,
+    LimitsSet,
+    OrderAccepted,
+    OrderAlreadyAccepted,
+    OrderExpired,
+    OrderRejected,
+    SymbolAdded,
+    SymbolHalted,
+    SymbolResumed,
+)
+from aurex.core.matching import Registry, SymbolMarket
+from aurex.core.model import CancelReason, Order, OrderStatus, TimeInForce
+from aurex.core.order_entry import amend_order, place_order
+from aurex.core.risk import Account, Limits, release
+
+_SYMBOL_RE = re.compile(r"[A-Z][A-Z0-9.]{0,9}")
+
+
+@dataclass(slots=True)
+class ExchangeConfig:
+    collar_bps: int = 1000
+    default_limits: Limits = field(default_factory=Limits)
+
+
+class Exchange:
+    """All books and accounts. Only ``apply`` changes state."""
+
+    def __init__(self, config: ExchangeConfig | None = None) -> None:
+        self.config = config or ExchangeConfig()
+        self.markets: dict[str, SymbolMarket] = {}
+        self.registry = Registry()
+        self.last_seq = 0
+        self._handlers: dict[type[c.Command], Callable[[Any], list[Event]]] = {
+            c.PlaceOrder: self._place,
+            c.CancelOrder: self._cancel,
+            c.AmendOrder: self._amend,
+            c.CancelAll: self._cancel_all,
+            c.Deposit: self._deposit,
+            c.Withdraw: self._withdraw,
+            c.SetLimits: self._set_limits,
+            c.AddSymbol: self._add_symbol,
+            c.HaltSymbol: self._halt,
+            c.ResumeSymbol: self._resume,
+            c.EndOfDay: self._end_of_day,
+        }
+
+    # -- public API -------------------------------------------------------
+
+    def apply(self, command: c.Command) -> list[Event]:
+        """Apply one stamped command and return what happened."""
+        events = self._handlers[type(command)](command)
+        self.last_seq = command.seq
+        return events
+
+    @property
+    def accounts(self) -> dict[str, Account]:
+        return self.registry.accounts
+
+    def account(self, account_id: str) -> Account | None:
+        return self.registry.accounts.get(account_id)
+
+    def order(self, order_id: int) -> Order | None:
+        """A live (open or pending-trigger) order."""
+        return self.registry.orders.get(order_id)
+
+    def depth(
+        self, symbol: str, levels: int
+    ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        return self.markets[symbol].book.depth(levels)
+
+    def snapshot(self) -> dict[str, Any]:
+        from aurex.core.state import snapshot
+
+        return snapshot(self)
+
+    @classmethod
+    def restore(cls, data: dict[str, Any]) -> Exchange:
+        from aurex.core.state import restore
+
+        return restore(data)
+
+    def state_hash(self) -> str:
+        from aurex.core.state import state_hash
+
+        return state_hash(self)
+
+    # -- orders -----------------------------------------------------------
+
+    def _place(self, cmd: c.PlaceOrder) -> list[Event]:
+        return place_order(self, cmd)
+
+    def _amend(self, cmd: c.AmendOrder) -> list[Event]:
+        return amend_order(self, cmd)
+
+    def _cancel(self, cmd: c.CancelOrder) -> list[Event]:
+        order = self._find_order(cmd.account, cmd.order_id, cmd.client_order_id)
+        if order is None:
+            return [self._command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ORDER)]
+        events: list[Event] = []
+        self.markets[order.symbol].cancel(
+            order, CancelReason.USER_REQUESTED, self.registry, events, cmd.seq, cmd.ts_ns
+        )
+        return events
+
+    def _cancel_all(self, cmd: c.CancelAll) -> list[Event]:
+        account = self.registry.accounts.get(cmd.account)
+        if account is None:
+            return [self._command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ACCOUNT)]
+        if cmd.symbol and cmd.symbol not in self.markets:
+            return [self._command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_SYMBOL)]
+        events: list[Event] = []
+        for order in list(account.open_orders.values()):
+            if not cmd.symbol or order.symbol == cmd.symbol:
+                self.markets[order.symbol].cancel(
+                    order, CancelReason.CANCEL_ALL, self.registry, events, cmd.seq, cmd.ts_ns
+                )
+        return events
+
+    def _find_order(self, account_id: str, order_id: int, client_order_id: str) -> Order | None:
+        if not order_id:
+            account = self.registry.accounts.get(account_id)
+            if account is None or not client_order_id:
+                return None
+            order_id = account.client_order_ids.get(client_order_id, 0)
+        order = self.registry.orders.get(order_id)
+        if order is None or order.account != account_id:
+            return None
+        return order
+
+    def find_order(self, account_id: str, order_id: int, client_order_id: str = "") -> Order | None:
+        """A live order of ``account_id`` by exchange id or client order id."""
+        return self._find_order(account_id, order_id, client_order_id)
+
+    # -- funds and limits --------------------------------------------------
+
+    def _deposit(self, cmd: c.Deposit) -> list[Event]:
+        code = self._funds_problem(cmd.account, cmd.cash_cents, cmd.symbol, cmd.shares)
+        if code is not None:
+            return [self._command_rejected(cmd, cmd.account, code)]
+        account = self.registry.accounts.get(cmd.account)
+        if account is None:
+            limits = self.config.default_limits
+            account = Account(cmd.account, Limits(*_limit_values(limits)))
+            self.registry.accounts[cmd.account] = account
+        if cmd.symbol:
+            account.position(cmd.symbol).shares += cmd.shares
+        else:
+            account.cash_cents += cmd.cash_cents
+        return [
+            FundsDeposited(
+                seq=cmd.seq,
+                ts_ns=cmd.ts_ns,
+                account=cmd.account,
+                cash_cents=cmd.cash_cents,
+                symbol=cmd.symbol,
+                shares=cmd.shares,
+            )
+        ]
+
+    def _withdraw(self, cmd: c.Withdraw) -> list[Event]:
+        account = self.registry.accounts.get(cmd.account)
+        if account is None:
+            return [self._command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ACCOUNT)]
+        code = self._funds_problem(cmd.account, cmd.cash_cents, cmd.symbol, cmd.shares)
+        if code is None and cmd.symbol:
+            position = account.positions.get(cmd.symbol)
+            if position is None or position.available < cmd.shares:
+                code = RejectCode.INSUFFICIENT_POSITION
+        elif code is None and account.available_cash_cents < cmd.cash_cents:
+            code = RejectCode.INSUFFICIENT_CASH
+        if code is not None:
+            return [self._command_rejected(cmd, cmd.account, code)]
+        if cmd.symbol:
+            account.positions[cmd.symbol].shares -= cmd.shares
+        else:
+            account.cash_cents -= cmd.cash_cents
+        return [
+            FundsWithdrawn(
+                seq=cmd.seq,
+                ts_ns=cmd.ts_ns,
+                account=cmd.account,
+                cash_cents=cmd.cash_cents,
+                symbol=cmd.symbol,
+                shares=cmd.shares,
+            )
+        ]
+
+    def _funds_problem(
+        self, account: str, cash: int, symbol: str, shares: int
+    ) -> RejectCode | None:
+        if not account:
+            return RejectCode.UNKNOWN_ACCOUNT
+        if symbol:
+            if symbol not in self.markets:
+                return RejectCode.UNKNOWN_SYMBOL
+            if cash != 0 or not _positive_int(shares):
+                return RejectCode.INVALID_AMOUNT
+        elif shares != 0 or not _positive_int(cash):
+            return RejectCode.INVALID_AMOUNT
+        return None
+
+    def _set_limits(self, cmd: c.SetLimits) -> list[Event]:
+        account = self.registry.accounts.get(cmd.account)
+        if account is None:
+            return [self._command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ACCOUNT)]
+        values = (
+            cmd.max_order_quantity,
+            cmd.max_notional_cents,
+            cmd.max_open_orders,
+            cmd.max_orders_per_day,
+        )
+        if not all(_positive_int(v) for v in values):
+            return [self._command_rejected(cmd, cmd.account, RejectCode.INVALID_LIMITS)]
+        account.limits = Limits(*values)
+        return [
+            LimitsSet(
+                seq=cmd.seq,
+                ts_ns=cmd.ts_ns,
+                account=cmd.account,
+                max_order_quantity=cmd.max_order_quantity,
+                max_notional_cents=cmd.max_notional_cents,
+                max_open_orders=cmd.max_open_orders,
+                max_orders_per_day=cmd.max_orders_per_day,
+            )
+        ]
+
+    # -- administration ----------------------------------------------------
+
+    def _add_symbol(self, cmd: c.AddSymbol) -> list[Event]:
+        if cmd.symbol in self.markets:
+            return [self._command_rejected(cmd, "", RejectCode.SYMBOL_EXISTS)]
+        if not _valid_listing(cmd):
+            return [self._command_rejected(cmd, "", RejectCode.INVALID_SYMBOL_SPEC)]
+        self.markets[cmd.symbol] = SymbolMarket(
+            symbol=cmd.symbol,
+            name=cmd.name,
+            tick_size_ticks=cmd.tick_size_ticks,
+            lot_size=cmd.lot_size,
+            price_band_bps=cmd.price_band_bps,
+            shares_outstanding=cmd.shares_outstanding,
+            reference_price_ticks=cmd.reference_price_ticks,
+            collar_bps=self.config.collar_bps,
+        )
+        return [
+            SymbolAdded(
+                seq=cmd.seq,
+                ts_ns=cmd.ts_ns,
+                symbol=cmd.symbol,
+                name=cmd.name,
+                reference_price_ticks=cmd.reference_price_ticks,
+                shares_outstanding=cmd.shares_outstanding,
+                tick_size_ticks=cmd.tick_size_ticks,
+                lot_size=cmd.lot_size,
+                price_band_bps=cmd.price_band_bps,
+            )
+        ]
+
+    def _halt(self, cmd: c.HaltSymbol) -> list[Event]:
+        market = self.markets.get(cmd.symbol)
+        if market is None:
+            return [self._command_rejected(cmd, "", RejectCode.UNKNOWN_SYMBOL)]
+        if market.halted:
+            return [self._command_rejected(cmd, "", RejectCode.SYMBOL_ALREADY_HALTED)]
+        market.halted = True
+        return [SymbolHalted(seq=cmd.seq, ts_ns=cmd.ts_ns, symbol=cmd.symbol)]
+
+    def _resume(self, cmd: c.ResumeSymbol) -> list[Event]:
+        market = self.markets.get(cmd.symbol)
+        if market is None:
+            return [self._command_rejected(cmd, "", RejectCode.UNKNOWN_SYMBOL)]
+        if not market.halted:
+            return [self._command_rejected(cmd, "", RejectCode.SYMBOL_NOT_HALTED)]
+        market.halted = False
+        return [SymbolResumed(seq=cmd.seq, ts_ns=cmd.ts_ns, symbol=cmd.symbol)]
+
+    def _end_of_day(self, cmd: c.EndOfDay) -> list[Event]:
+        events: list[Event] = []
+        registry = self.registry
+        for order in list(registry.orders.values()):
+            if order.tif is TimeInForce.DAY:
+                self._expire(order, events, cmd)
+        for account in registry.accounts.values():
+            account.orders_today = 0
+        closes = {}
+        for symbol, market in self.markets.items():
+            market.reference_price_ticks = market.mark_price_ticks
+            closes[symbol] = market.reference_price_ticks
+        events.append(DayEnded(seq=cmd.seq, ts_ns=cmd.ts_ns, closing_prices=closes))
+        return events
+
+    def _expire(self, order: Order, events: list[Event], cmd: c.Command) -> None:
+        market = self.markets[order.symbol]
+        was_resting = order.in_book
+        if was_resting:
+            market.book.remove(order)
+        else:
+            del market.stops[order.order_id]
+        release(self.registry.accounts[order.account], order, order.remaining)
+        order.status = OrderStatus.EXPIRED
+        self.registry.finish(order)
+        events.append(
+            OrderExpired(
+                seq=cmd.seq,
+                ts_ns=cmd.ts_ns,
+                order_id=order.order_id,
+                account=order.account,
+                symbol=order.symbol,
+                side=order.side,
+                price_ticks=order.price_ticks,
+                remaining=order.remaining,
+                was_resting=was_resting,
+            )
+        )
+
+    # -- helpers -------------------------------------------------------------
+
+    def _command_rejected(self, cmd: c.Command, account: str, code: RejectCode) -> CommandRejected:
+        return CommandRejected(
+            seq=cmd.seq,
+            ts_ns=cmd.ts_ns,
+            command=type(cmd).__name__,
+            account=account,
+            code=code,
+            reason=reason_for(code),
+        )
+
+    def order_rejected(self, cmd: c.PlaceOrder, code: RejectCode) -> OrderRejected:
+        return OrderRejected(
+            seq=cmd.seq,
+            ts_ns=cmd.ts_ns,
+            account=cmd.account,
+            client_order_id=cmd.client_order_id,
+            symbol=cmd.symbol,
+            code=code,
+            reason=reason_for(code),
+        )
+
+    def accepted(self, cmd: c.PlaceOrder, order: Order) -> OrderAccepted:
+        return OrderAccepted(
+            seq=cmd.seq,
+            ts_ns=cmd.ts_ns,
+            order_id=order.order_id,
+            account=order.account,
+            client_order_id=order.client_order_id,
+            symbol=order.symbol,
+            side=order.side,
+            order_type=order.order_type,
+            tif=order.tif,
+            quantity=order.quantity,
+            price_ticks=order.price_ticks,
+            stop_price_ticks=order.stop_price_ticks,
+            post_only=order.post_only,
+        )
+
+    def already_accepted(self, cmd: c.PlaceOrder, order_id: int) -> OrderAlreadyAccepted:
+        return OrderAlreadyAccepted(
+            seq=cmd.seq,
+            ts_ns=cmd.ts_ns,
+            order_id=order_id,
+            account=cmd.account,
+            client_order_id=cmd.client_order_id,
+        )
+
+
+def _positive_int(value: object) -> bool:
+    return type(value) is int and value > 0
+
+
+def _limit_values(limits: Limits) -> tuple[int, int, int, int]:
+    return (
+        limits.max_order_quantity,
+        limits.max_notional_cents,
+        limits.max_open_orders,
+        limits.max_orders_per_day,
+    )
+
+
+def _valid_listing(cmd: c.AddSymbol) -> bool:
+    return (
+        _SYMBOL_RE.fullmatch(cmd.symbol) is not None
+        and bool(cmd.name)
+        and all(
+            _positive_int(v)
+            for v in (
+                cmd.reference_price_ticks,
+                cmd.shares_outstanding,
+                cmd.tick_size_ticks,
+                cmd.lot_size,
+                cmd.price_band_bps,
+            )
+        )
+        and cmd.reference_price_ticks % cmd.tick_size_ticks == 0
+        and cmd.price_band_bps < 10_000
+    )

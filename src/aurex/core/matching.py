@@ -1,0 +1,293 @@
+"""Per-symbol market: the book, pending stops, and the matching pipeline.
+
+An incoming order is matched against the opposite side (price-time priority,
+trades at the resting price), then its remainder rests or is cancelled according
+to its type and time in force. Settlement and events happen fill by fill.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aurex.core.book import OrderBook
+from aurex.core.events import Event, OrderCancelled, OrderRested, OrderTriggered, TradeExecuted
+from aurex.core.model import CancelReason, Order, OrderStatus, OrderType, Side, StpMode, TimeInForce
+from aurex.core.risk import Account, release, settle
+
+BPS = 10_000
+
+
+@dataclass(slots=True)
+class Registry:
+    """Exchange-wide state the matcher needs: accounts, live orders, id counters."""
+
+    accounts: dict[str, Account] = field(default_factory=dict)
+    orders: dict[int, Order] = field(default_factory=dict)
+    next_order_id: int = 1
+    next_trade_id: int = 1
+
+    def finish(self, order: Order) -> None:
+        """Forget a filled, cancelled or expired order."""
+        del self.orders[order.order_id]
+        del self.accounts[order.account].open_orders[order.order_id]
+
+
+@dataclass(slots=True, eq=False)
+class SymbolMarket:
+    symbol: str
+    name: str
+    tick_size_ticks: int
+    lot_size: int
+    price_band_bps: int
+    shares_outstanding: int
+    reference_price_ticks: int
+    collar_bps: int
+    last_price_ticks: int = 0
+    halted: bool = False
+    book: OrderBook = field(init=False)
+    stops: dict[int, Order] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.book = OrderBook(self.symbol)
+
+    @property
+    def mark_price_ticks(self) -> int:
+        """Last trade price, or the reference price before the first trade."""
+        return self.last_price_ticks or self.reference_price_ticks
+
+    def band(self) -> tuple[int, int]:
+        ref = self.reference_price_ticks
+        width = ref * self.price_band_bps // BPS
+        return ref - width, ref + width
+
+    def collar_limit(self, side: Side, from_price: int) -> int:
+        """The worst price a market order may trade at, on the tick."""
+        tick = self.tick_size_ticks
+        width = from_price * self.collar_bps // BPS
+        if side is Side.BUY:
+            return (from_price + width) // tick * tick
+        return max(tick, -(-(from_price - width) // tick) * tick)
+
+    def crosses(self, side: Side, price: int) -> bool:
+        if side is Side.BUY:
+            best = self.book.best_ask()
+            return best != 0 and price >= best
+        best = self.book.best_bid()
+        return best != 0 and price <= best
+
+    def stop_reached(self, side: Side, stop_price: int) -> bool:
+        mark = self.mark_price_ticks
+        return mark >= stop_price if side is Side.BUY else mark <= stop_price
+
+    def can_fill_completely(self, taker: Order, limit: int) -> bool:
+        """FOK pre-check: would matching up to ``limit`` fill all of ``taker``?"""
+        need = taker.remaining
+        is_buy = taker.side is Side.BUY
+        for level in self.book.opposite(taker.side).levels_best_first():
+            price = level.price_ticks
+            if (price > limit) if is_buy else (price < limit):
+                return False
+            for maker in level:
+                if maker.account == taker.account:
+                    if taker.stp is StpMode.CANCEL_OLDEST:
+                        continue
+                    return False
+                need -= maker.remaining
+                if need <= 0:
+                    return True
+        return False
+
+    def execute(
+        self, taker: Order, limit: int, reg: Registry, events: list[Event], seq: int, ts: int
+    ) -> None:
+        """Match ``taker`` up to ``limit``, then rest or cancel what is left."""
+        if taker.tif is TimeInForce.FOK and not self.can_fill_completely(taker, limit):
+            self._cancel_remainder(taker, CancelReason.FOK_NOT_FILLABLE, reg, events, seq, ts)
+            return
+        self_trade = self._match(taker, limit, reg, events, seq, ts)
+        if taker.remaining == 0:
+            taker.status = OrderStatus.FILLED
+            reg.finish(taker)
+        elif self_trade:
+            self._cancel_remainder(taker, CancelReason.SELF_TRADE, reg, events, seq, ts)
+        elif taker.order_type is OrderType.MARKET or taker.order_type is OrderType.STOP:
+            opposite_empty = not self.book.opposite(taker.side).prices
+            reason = CancelReason.NO_LIQUIDITY if opposite_empty else CancelReason.MARKET_COLLAR
+            self._cancel_remainder(taker, reason, reg, events, seq, ts)
+        elif taker.tif is TimeInForce.IOC or taker.tif is TimeInForce.FOK:
+            self._cancel_remainder(taker, CancelReason.IOC_REMAINDER, reg, events, seq, ts)
+        else:
+            self.book.add(taker)
+            events.append(
+                OrderRested(
+                    seq=seq,
+                    ts_ns=ts,
+                    order_id=taker.order_id,
+                    account=taker.account,
+                    symbol=self.symbol,
+                    side=taker.side,
+                    price_ticks=taker.price_ticks,
+                    quantity=taker.remaining,
+                )
+            )
+
+    def _match(
+        self, taker: Order, limit: int, reg: Registry, events: list[Event], seq: int, ts: int
+    ) -> bool:
+        """Fill against resting orders; True if self-trade prevention stopped the taker."""
+        is_buy = taker.side is Side.BUY
+        opposite = self.book.asks if is_buy else self.book.bids
+        prices, levels = opposite.prices, opposite.levels
+        accounts = reg.accounts
+        taker_account = accounts[taker.account]
+        symbol = self.symbol
+        stopped = False
+        while taker.remaining and prices:
+            price = prices[-1]
+            if (price > limit) if is_buy else (price < limit):
+                break
+            level = levels[price]
+            maker = level.head
+            while maker is not None and taker.remaining:
+                following = maker.next
+                if maker.account == taker.account:
+                    if taker.stp is not StpMode.CANCEL_NEWEST:
+                        level.unlink(maker)
+                        maker.in_book = False
+                        self._cancel_remainder(
+                            maker, CancelReason.SELF_TRADE, reg, events, seq, ts, True
+                        )
+                    if taker.stp is not StpMode.CANCEL_OLDEST:
+                        stopped = True
+                        break
+                    maker = following
+                    continue
+                qty = taker.remaining if taker.remaining < maker.remaining else maker.remaining
+                cost = price * qty
+                maker.remaining -= qty
+                maker.filled += qty
+                maker.filled_cost_cents += cost
+                taker.remaining -= qty
+                taker.filled += qty
+                taker.filled_cost_cents += cost
+                level.total_qty -= qty
+                maker_account = accounts[maker.account]
+                if is_buy:
+                    settle(taker_account, taker, maker_account, maker, price, qty)
+                    buy, sell = taker, maker
+                else:
+                    settle(maker_account, maker, taker_account, taker, price, qty)
+                    buy, sell = maker, taker
+                events.append(
+                    TradeExecuted(
+                        seq=seq,
+                        ts_ns=ts,
+                        trade_id=reg.next_trade_id,
+                        symbol=symbol,
+                        price_ticks=price,
+                        quantity=qty,
+                        buy_order_id=buy.order_id,
+                        sell_order_id=sell.order_id,
+                        buyer=buy.account,
+                        seller=sell.account,
+                        aggressor=taker.side,
+                        buy_remaining=buy.remaining,
+                        sell_remaining=sell.remaining,
+                    )
+                )
+                reg.next_trade_id += 1
+                self.last_price_ticks = price
+                if maker.remaining == 0:
+                    level.unlink(maker)
+                    maker.in_book = False
+                    maker.status = OrderStatus.FILLED
+                    reg.finish(maker)
+                else:
+                    maker.status = OrderStatus.PARTIALLY_FILLED
+                maker = following
+            if level.count == 0:
+                opposite.drop_level(price)
+            if stopped:
+                break
+        if taker.filled:
+            taker.status = OrderStatus.PARTIALLY_FILLED
+        return stopped
+
+    def _cancel_remainder(
+        self,
+        order: Order,
+        reason: CancelReason,
+        reg: Registry,
+        events: list[Event],
+        seq: int,
+        ts: int,
+        was_resting: bool = False,
+    ) -> None:
+        remaining = order.remaining
+        release(reg.accounts[order.account], order, remaining)
+        order.status = OrderStatus.CANCELLED
+        reg.finish(order)
+        events.append(
+            OrderCancelled(
+                seq=seq,
+                ts_ns=ts,
+                order_id=order.order_id,
+                account=order.account,
+                symbol=self.symbol,
+                side=order.side,
+                price_ticks=order.price_ticks,
+                remaining=remaining,
+                reason=reason,
+                was_resting=was_resting,
+            )
+        )
+
+    def cancel(
+        self,
+        order: Order,
+        reason: CancelReason,
+        reg: Registry,
+        events: list[Event],
+        seq: int,
+        ts: int,
+    ) -> None:
+        """Cancel a live order wherever it waits: in the book or among the stops."""
+        was_resting = order.in_book
+        if was_resting:
+            self.book.remove(order)
+        else:
+            del self.stops[order.order_id]
+        self._cancel_remainder(order, reason, reg, events, seq, ts, was_resting)
+
+    def run_triggers(self, reg: Registry, events: list[Event], seq: int, ts: int) -> None:
+        """Fire every stop whose trigger the last price reached, until none is left."""
+        while self.stops:
+            fired = [
+                o for o in self.stops.values() if self.stop_reached(o.side, o.stop_price_ticks)
+            ]
+            if not fired:
+                return
+            for order in fired:
+                if order.order_id not in self.stops:
+                    continue
+                del self.stops[order.order_id]
+                order.status = OrderStatus.NEW
+                events.append(
+                    OrderTriggered(
+                        seq=seq,
+                        ts_ns=ts,
+                        order_id=order.order_id,
+                        account=order.account,
+                        symbol=self.symbol,
+                    )
+                )
+                self.execute(order, self.trigger_limit(order), reg, events, seq, ts)
+
+    def trigger_limit(self, order: Order) -> int:
+        """Matching limit for a fired stop: its limit price, or a collar within its hold."""
+        if order.order_type is OrderType.STOP_LIMIT:
+            return order.price_ticks
+        collar = self.collar_limit(order.side, self.mark_price_ticks)
+        if order.side is Side.BUY:
+            return min(collar, order.hold_price_ticks)
+        return collar

@@ -1,0 +1,254 @@
+"""Placing and amending orders: validation, limits, holds, then matching."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aurex.core.codes import RejectCode, reason_for
+from aurex.core.commands import AmendOrder, PlaceOrder
+from aurex.core.events import CommandRejected, Event, OrderAmended
+from aurex.core.matching import SymbolMarket
+from aurex.core.model import Order, OrderStatus, OrderType, Side, TimeInForce
+from aurex.core.risk import Account, check_limits, try_hold
+
+if TYPE_CHECKING:
+    from aurex.core.exchange import Exchange
+
+_MAX_CLIENT_ID = 64
+_PRICED = (OrderType.LIMIT, OrderType.STOP_LIMIT)
+_STOPS = (OrderType.STOP, OrderType.STOP_LIMIT)
+
+
+def place_order(ex: Exchange, cmd: PlaceOrder) -> list[Event]:
+    account = ex.registry.accounts.get(cmd.account)
+    if account is not None:
+        original = account.client_order_ids.get(cmd.client_order_id)
+        if original is not None:
+            return [ex.already_accepted(cmd, original)]
+    market = ex.markets.get(cmd.symbol)
+    code = _validate(cmd, account, market)
+    if code is not None:
+        return [ex.order_rejected(cmd, code)]
+    assert account is not None and market is not None
+    hold_price = _hold_price(cmd, market)
+    notional_price = (
+        hold_price if cmd.side is Side.BUY else cmd.price_ticks or market.mark_price_ticks
+    )
+    code = check_limits(account, cmd.quantity, notional_price * cmd.quantity)
+    if code is None:
+        code = try_hold(account, cmd.side, cmd.symbol, hold_price, cmd.quantity)
+    if code is not None:
+        return [ex.order_rejected(cmd, code)]
+
+    registry = ex.registry
+    order = Order(
+        registry.next_order_id,
+        cmd.account,
+        cmd.client_order_id,
+        cmd.symbol,
+        cmd.side,
+        cmd.order_type,
+        cmd.tif,
+        cmd.price_ticks,
+        cmd.stop_price_ticks,
+        cmd.quantity,
+        cmd.quantity,
+        cmd.post_only,
+        cmd.stp,
+        hold_price,
+        cmd.seq,
+    )
+    registry.next_order_id += 1
+    registry.orders[order.order_id] = order
+    account.open_orders[order.order_id] = order
+    account.client_order_ids[cmd.client_order_id] = order.order_id
+    account.orders_today += 1
+    events: list[Event] = [ex.accepted(cmd, order)]
+    if cmd.order_type in _STOPS:
+        order.status = OrderStatus.PENDING_TRIGGER
+        market.stops[order.order_id] = order
+        return events
+    limit = cmd.price_ticks if cmd.order_type is OrderType.LIMIT else hold_price
+    if cmd.order_type is OrderType.MARKET and cmd.side is Side.SELL:
+        limit = market.collar_limit(Side.SELL, market.mark_price_ticks)
+    last_before = market.last_price_ticks
+    market.execute(order, limit, registry, events, cmd.seq, cmd.ts_ns)
+    if market.last_price_ticks != last_before:
+        market.run_triggers(registry, events, cmd.seq, cmd.ts_ns)
+    return events
+
+
+def _validate(
+    cmd: PlaceOrder, account: Account | None, market: SymbolMarket | None
+) -> RejectCode | None:
+    cid = cmd.client_order_id
+    if not (
+        0 < len(cid) <= _MAX_CLIENT_ID and cid.isascii() and cid.isprintable() and " " not in cid
+    ):
+        return RejectCode.INVALID_CLIENT_ORDER_ID
+    if account is None:
+        return RejectCode.UNKNOWN_ACCOUNT
+    if market is None:
+        return RejectCode.UNKNOWN_SYMBOL
+    if market.halted:
+        return RejectCode.SYMBOL_HALTED
+    qty = cmd.quantity
+    if type(qty) is not int or qty <= 0:
+        return RejectCode.INVALID_QUANTITY
+    if qty % market.lot_size:
+        return RejectCode.QUANTITY_NOT_LOT_MULTIPLE
+    order_type, tif = cmd.order_type, cmd.tif
+    if cmd.post_only:
+        if order_type is not OrderType.LIMIT:
+            return RejectCode.POST_ONLY_NOT_LIMIT
+        if tif is TimeInForce.IOC or tif is TimeInForce.FOK:
+            return RejectCode.INVALID_TIME_IN_FORCE
+    if order_type is OrderType.MARKET and (tif is TimeInForce.GTC or tif is TimeInForce.DAY):
+        return RejectCode.INVALID_TIME_IN_FORCE
+    code = _check_price(market, cmd.price_ticks, order_type in _PRICED)
+    if code is not None:
+        return code
+    if order_type in _STOPS:
+        code = _check_stop(market, cmd.side, cmd.stop_price_ticks)
+        if code is not None:
+            return code
+    elif cmd.stop_price_ticks != 0:
+        return RejectCode.INVALID_STOP_PRICE
+    if cmd.post_only and market.crosses(cmd.side, cmd.price_ticks):
+        return RejectCode.POST_ONLY_WOULD_CROSS
+    return None
+
+
+def _check_price(market: SymbolMarket, price: int, required: bool) -> RejectCode | None:
+    if not required:
+        return None if price == 0 else RejectCode.INVALID_PRICE
+    if type(price) is not int or price <= 0:
+        return RejectCode.INVALID_PRICE
+    if price % market.tick_size_ticks:
+        return RejectCode.PRICE_OFF_TICK
+    low, high = market.band()
+    if price < low or price > high:
+        return RejectCode.PRICE_OUTSIDE_BAND
+    return None
+
+
+def _check_stop(market: SymbolMarket, side: Side, stop: int) -> RejectCode | None:
+    if type(stop) is not int or stop <= 0 or stop % market.tick_size_ticks:
+        return RejectCode.INVALID_STOP_PRICE
+    if market.stop_reached(side, stop):
+        return RejectCode.INVALID_STOP_PRICE
+    low, high = market.band()
+    if stop < low or stop > high:
+        return RejectCode.PRICE_OUTSIDE_BAND
+    return None
+
+
+def _hold_price(cmd: PlaceOrder, market: SymbolMarket) -> int:
+    """Price per share reserved for a buy (and recorded for a sell)."""
+    if cmd.order_type in _PRICED:
+        return cmd.price_ticks
+    if cmd.side is Side.SELL:
+        return 0
+    base = cmd.stop_price_ticks if cmd.order_type is OrderType.STOP else market.mark_price_ticks
+    return market.collar_limit(Side.BUY, base)
+
+
+def amend_order(ex: Exchange, cmd: AmendOrder) -> list[Event]:
+    order = ex.find_order(cmd.account, cmd.order_id)
+    code = _amend_problem(ex, cmd, order)
+    if code is not None:
+        return [_amend_rejected(cmd, code)]
+    assert order is not None
+    market = ex.markets[order.symbol]
+    account = ex.registry.accounts[order.account]
+    new_qty = cmd.quantity or order.quantity
+    new_price = cmd.price_ticks or order.price_ticks
+    new_remaining = new_qty - order.filled
+    old_price, old_remaining = order.price_ticks, order.remaining
+    if order.side is Side.BUY:
+        account.cash_held_cents += (
+            new_price * new_remaining - order.hold_price_ticks * old_remaining
+        )
+        order.hold_price_ticks = new_price
+    else:
+        account.positions[order.symbol].held += new_remaining - old_remaining
+    keep_priority = new_price == old_price and new_qty < order.quantity
+    if keep_priority:
+        market.book.reduce_in_place(order, new_remaining)
+    else:
+        market.book.remove(order)
+        order.remaining = new_remaining
+        order.price_ticks = new_price
+    order.quantity = new_qty
+    events: list[Event] = [
+        OrderAmended(
+            seq=cmd.seq,
+            ts_ns=cmd.ts_ns,
+            order_id=order.order_id,
+            account=order.account,
+            symbol=order.symbol,
+            side=order.side,
+            price_ticks=new_price,
+            quantity=new_qty,
+            remaining=new_remaining,
+            old_price_ticks=old_price,
+            old_remaining=old_remaining,
+            kept_priority=keep_priority,
+        )
+    ]
+    if not keep_priority:
+        last_before = market.last_price_ticks
+        market.execute(order, new_price, ex.registry, events, cmd.seq, cmd.ts_ns)
+        if market.last_price_ticks != last_before:
+            market.run_triggers(ex.registry, events, cmd.seq, cmd.ts_ns)
+    return events
+
+
+def _amend_problem(ex: Exchange, cmd: AmendOrder, order: Order | None) -> RejectCode | None:
+    if order is None:
+        return RejectCode.UNKNOWN_ORDER
+    if not order.in_book:
+        return RejectCode.ORDER_NOT_AMENDABLE
+    market = ex.markets[order.symbol]
+    if market.halted:
+        return RejectCode.SYMBOL_HALTED
+    if cmd.quantity < 0 or cmd.price_ticks < 0:
+        return RejectCode.INVALID_QUANTITY if cmd.quantity < 0 else RejectCode.INVALID_PRICE
+    new_qty = cmd.quantity or order.quantity
+    new_price = cmd.price_ticks or order.price_ticks
+    if new_qty == order.quantity and new_price == order.price_ticks:
+        return RejectCode.AMEND_NO_CHANGE
+    if new_qty <= order.filled:
+        return RejectCode.AMEND_BELOW_FILLED
+    if new_qty % market.lot_size:
+        return RejectCode.QUANTITY_NOT_LOT_MULTIPLE
+    code = _check_price(market, new_price, True)
+    if code is not None:
+        return code
+    if order.post_only and market.crosses(order.side, new_price):
+        return RejectCode.POST_ONLY_WOULD_CROSS
+    account = ex.registry.accounts[order.account]
+    limits = account.limits
+    if new_qty > limits.max_order_quantity:
+        return RejectCode.MAX_ORDER_QUANTITY_EXCEEDED
+    if new_price * new_qty > limits.max_notional_cents:
+        return RejectCode.MAX_NOTIONAL_EXCEEDED
+    new_remaining = new_qty - order.filled
+    if order.side is Side.BUY:
+        extra = new_price * new_remaining - order.hold_price_ticks * order.remaining
+        if extra > account.available_cash_cents:
+            return RejectCode.INSUFFICIENT_CASH
+    elif new_remaining - order.remaining > account.positions[order.symbol].available:
+        return RejectCode.INSUFFICIENT_POSITION
+    return None
+
+
+def _amend_rejected(cmd: AmendOrder, code: RejectCode) -> CommandRejected:
+    return CommandRejected(
+        seq=cmd.seq,
+        ts_ns=cmd.ts_ns,
+        command="AmendOrder",
+        account=cmd.account,
+        code=code,
+        reason=reason_for(code),
+    )
