@@ -13,6 +13,10 @@ from collections.abc import Iterator
 
 from aurex.core.model import Order, Side
 
+# Enum members bound once: attribute lookup on an Enum class costs ~70 ns in CPython 3.11.
+BUY = Side.BUY
+SELL = Side.SELL
+
 
 class PriceLevel:
     """All resting orders at one price, oldest first."""
@@ -74,7 +78,7 @@ class BookSide:
         return self.levels[prices[-1]] if prices else None
 
     def _key(self, price_ticks: int) -> int:
-        return price_ticks if self.side is Side.BUY else -price_ticks
+        return price_ticks if self.side is BUY else -price_ticks
 
     def level_for_insert(self, price_ticks: int) -> PriceLevel:
         level = self.levels.get(price_ticks)
@@ -111,14 +115,14 @@ class OrderBook:
 
     def __init__(self, symbol: str) -> None:
         self.symbol = symbol
-        self.bids = BookSide(Side.BUY)
-        self.asks = BookSide(Side.SELL)
+        self.bids = BookSide(BUY)
+        self.asks = BookSide(SELL)
 
     def side(self, side: Side) -> BookSide:
-        return self.bids if side is Side.BUY else self.asks
+        return self.bids if side is BUY else self.asks
 
     def opposite(self, side: Side) -> BookSide:
-        return self.asks if side is Side.BUY else self.bids
+        return self.asks if side is BUY else self.bids
 
     def best_bid(self) -> int:
         prices = self.bids.prices

@@ -17,6 +17,19 @@ from aurex.core.risk import Account, release, settle
 BPS = 10_000
 
 
+# Enum members bound once: attribute lookup on an Enum class costs ~70 ns in CPython 3.11.
+BUY = Side.BUY
+MARKET = OrderType.MARKET
+STOP_LIMIT = OrderType.STOP_LIMIT
+STOP = OrderType.STOP
+IOC = TimeInForce.IOC
+FOK = TimeInForce.FOK
+CANCEL_NEWEST = StpMode.CANCEL_NEWEST
+CANCEL_OLDEST = StpMode.CANCEL_OLDEST
+FILLED = OrderStatus.FILLED
+PARTIALLY_FILLED = OrderStatus.PARTIALLY_FILLED
+
+
 @dataclass(slots=True)
 class Registry:
     """Exchange-wide state the matcher needs: accounts, live orders, id counters."""
@@ -64,12 +77,12 @@ class SymbolMarket:
         """The worst price a market order may trade at, on the tick."""
         tick = self.tick_size_ticks
         width = from_price * self.collar_bps // BPS
-        if side is Side.BUY:
+        if side is BUY:
             return (from_price + width) // tick * tick
         return max(tick, -(-(from_price - width) // tick) * tick)
 
     def crosses(self, side: Side, price: int) -> bool:
-        if side is Side.BUY:
+        if side is BUY:
             best = self.book.best_ask()
             return best != 0 and price >= best
         best = self.book.best_bid()
@@ -77,19 +90,19 @@ class SymbolMarket:
 
     def stop_reached(self, side: Side, stop_price: int) -> bool:
         mark = self.mark_price_ticks
-        return mark >= stop_price if side is Side.BUY else mark <= stop_price
+        return mark >= stop_price if side is BUY else mark <= stop_price
 
     def can_fill_completely(self, taker: Order, limit: int) -> bool:
         """FOK pre-check: would matching up to ``limit`` fill all of ``taker``?"""
         need = taker.remaining
-        is_buy = taker.side is Side.BUY
+        is_buy = taker.side is BUY
         for level in self.book.opposite(taker.side).levels_best_first():
             price = level.price_ticks
             if (price > limit) if is_buy else (price < limit):
                 return False
             for maker in level:
                 if maker.account == taker.account:
-                    if taker.stp is StpMode.CANCEL_OLDEST:
+                    if taker.stp is CANCEL_OLDEST:
                         continue
                     return False
                 need -= maker.remaining
@@ -101,20 +114,20 @@ class SymbolMarket:
         self, taker: Order, limit: int, reg: Registry, events: list[Event], seq: int, ts: int
     ) -> None:
         """Match ``taker`` up to ``limit``, then rest or cancel what is left."""
-        if taker.tif is TimeInForce.FOK and not self.can_fill_completely(taker, limit):
+        if taker.tif is FOK and not self.can_fill_completely(taker, limit):
             self._cancel_remainder(taker, CancelReason.FOK_NOT_FILLABLE, reg, events, seq, ts)
             return
         self_trade = self._match(taker, limit, reg, events, seq, ts)
         if taker.remaining == 0:
-            taker.status = OrderStatus.FILLED
+            taker.status = FILLED
             reg.finish(taker)
         elif self_trade:
             self._cancel_remainder(taker, CancelReason.SELF_TRADE, reg, events, seq, ts)
-        elif taker.order_type is OrderType.MARKET or taker.order_type is OrderType.STOP:
+        elif taker.order_type is MARKET or taker.order_type is STOP:
             opposite_empty = not self.book.opposite(taker.side).prices
             reason = CancelReason.NO_LIQUIDITY if opposite_empty else CancelReason.MARKET_COLLAR
             self._cancel_remainder(taker, reason, reg, events, seq, ts)
-        elif taker.tif is TimeInForce.IOC or taker.tif is TimeInForce.FOK:
+        elif taker.tif is IOC or taker.tif is FOK:
             self._cancel_remainder(taker, CancelReason.IOC_REMAINDER, reg, events, seq, ts)
         else:
             self.book.add(taker)
@@ -135,7 +148,7 @@ class SymbolMarket:
         self, taker: Order, limit: int, reg: Registry, events: list[Event], seq: int, ts: int
     ) -> bool:
         """Fill against resting orders; True if self-trade prevention stopped the taker."""
-        is_buy = taker.side is Side.BUY
+        is_buy = taker.side is BUY
         opposite = self.book.asks if is_buy else self.book.bids
         prices, levels = opposite.prices, opposite.levels
         accounts = reg.accounts
@@ -151,13 +164,13 @@ class SymbolMarket:
             while maker is not None and taker.remaining:
                 following = maker.next
                 if maker.account == taker.account:
-                    if taker.stp is not StpMode.CANCEL_NEWEST:
+                    if taker.stp is not CANCEL_NEWEST:
                         level.unlink(maker)
                         maker.in_book = False
                         self._cancel_remainder(
                             maker, CancelReason.SELF_TRADE, reg, events, seq, ts, True
                         )
-                    if taker.stp is not StpMode.CANCEL_OLDEST:
+                    if taker.stp is not CANCEL_OLDEST:
                         stopped = True
                         break
                     maker = following
@@ -200,17 +213,17 @@ class SymbolMarket:
                 if maker.remaining == 0:
                     level.unlink(maker)
                     maker.in_book = False
-                    maker.status = OrderStatus.FILLED
+                    maker.status = FILLED
                     reg.finish(maker)
                 else:
-                    maker.status = OrderStatus.PARTIALLY_FILLED
+                    maker.status = PARTIALLY_FILLED
                 maker = following
             if level.count == 0:
                 opposite.drop_level(price)
             if stopped:
                 break
         if taker.filled:
-            taker.status = OrderStatus.PARTIALLY_FILLED
+            taker.status = PARTIALLY_FILLED
         return stopped
 
     def _cancel_remainder(
@@ -285,9 +298,9 @@ class SymbolMarket:
 
     def trigger_limit(self, order: Order) -> int:
         """Matching limit for a fired stop: its limit price, or a collar within its hold."""
-        if order.order_type is OrderType.STOP_LIMIT:
+        if order.order_type is STOP_LIMIT:
             return order.price_ticks
         collar = self.collar_limit(order.side, self.mark_price_ticks)
-        if order.side is Side.BUY:
+        if order.side is BUY:
             return min(collar, order.hold_price_ticks)
         return collar

@@ -19,6 +19,18 @@ _PRICED = (OrderType.LIMIT, OrderType.STOP_LIMIT)
 _STOPS = (OrderType.STOP, OrderType.STOP_LIMIT)
 
 
+# Enum members bound once: attribute lookup on an Enum class costs ~70 ns in CPython 3.11.
+BUY = Side.BUY
+SELL = Side.SELL
+MARKET = OrderType.MARKET
+LIMIT = OrderType.LIMIT
+STOP = OrderType.STOP
+GTC = TimeInForce.GTC
+DAY = TimeInForce.DAY
+IOC = TimeInForce.IOC
+FOK = TimeInForce.FOK
+
+
 def place_order(ex: Exchange, cmd: PlaceOrder) -> list[Event]:
     account = ex.registry.accounts.get(cmd.account)
     if account is not None:
@@ -31,9 +43,7 @@ def place_order(ex: Exchange, cmd: PlaceOrder) -> list[Event]:
         return [ex.order_rejected(cmd, code)]
     assert account is not None and market is not None
     hold_price = _hold_price(cmd, market)
-    notional_price = (
-        hold_price if cmd.side is Side.BUY else cmd.price_ticks or market.mark_price_ticks
-    )
+    notional_price = hold_price if cmd.side is BUY else cmd.price_ticks or market.mark_price_ticks
     code = check_limits(account, cmd.quantity, notional_price * cmd.quantity)
     if code is None:
         code = try_hold(account, cmd.side, cmd.symbol, hold_price, cmd.quantity)
@@ -68,9 +78,9 @@ def place_order(ex: Exchange, cmd: PlaceOrder) -> list[Event]:
         order.status = OrderStatus.PENDING_TRIGGER
         market.stops[order.order_id] = order
         return events
-    limit = cmd.price_ticks if cmd.order_type is OrderType.LIMIT else hold_price
-    if cmd.order_type is OrderType.MARKET and cmd.side is Side.SELL:
-        limit = market.collar_limit(Side.SELL, market.mark_price_ticks)
+    limit = cmd.price_ticks if cmd.order_type is LIMIT else hold_price
+    if cmd.order_type is MARKET and cmd.side is SELL:
+        limit = market.collar_limit(SELL, market.mark_price_ticks)
     last_before = market.last_price_ticks
     market.execute(order, limit, registry, events, cmd.seq, cmd.ts_ns)
     if market.last_price_ticks != last_before:
@@ -99,11 +109,11 @@ def _validate(
         return RejectCode.QUANTITY_NOT_LOT_MULTIPLE
     order_type, tif = cmd.order_type, cmd.tif
     if cmd.post_only:
-        if order_type is not OrderType.LIMIT:
+        if order_type is not LIMIT:
             return RejectCode.POST_ONLY_NOT_LIMIT
-        if tif is TimeInForce.IOC or tif is TimeInForce.FOK:
+        if tif is IOC or tif is FOK:
             return RejectCode.INVALID_TIME_IN_FORCE
-    if order_type is OrderType.MARKET and (tif is TimeInForce.GTC or tif is TimeInForce.DAY):
+    if order_type is MARKET and (tif is GTC or tif is DAY):
         return RejectCode.INVALID_TIME_IN_FORCE
     code = _check_price(market, cmd.price_ticks, order_type in _PRICED)
     if code is not None:
@@ -147,10 +157,10 @@ def _hold_price(cmd: PlaceOrder, market: SymbolMarket) -> int:
     """Price per share reserved for a buy (and recorded for a sell)."""
     if cmd.order_type in _PRICED:
         return cmd.price_ticks
-    if cmd.side is Side.SELL:
+    if cmd.side is SELL:
         return 0
-    base = cmd.stop_price_ticks if cmd.order_type is OrderType.STOP else market.mark_price_ticks
-    return market.collar_limit(Side.BUY, base)
+    base = cmd.stop_price_ticks if cmd.order_type is STOP else market.mark_price_ticks
+    return market.collar_limit(BUY, base)
 
 
 def amend_order(ex: Exchange, cmd: AmendOrder) -> list[Event]:
@@ -165,7 +175,7 @@ def amend_order(ex: Exchange, cmd: AmendOrder) -> list[Event]:
     new_price = cmd.price_ticks or order.price_ticks
     new_remaining = new_qty - order.filled
     old_price, old_remaining = order.price_ticks, order.remaining
-    if order.side is Side.BUY:
+    if order.side is BUY:
         account.cash_held_cents += (
             new_price * new_remaining - order.hold_price_ticks * old_remaining
         )
@@ -234,7 +244,7 @@ def _amend_problem(ex: Exchange, cmd: AmendOrder, order: Order | None) -> Reject
     if new_price * new_qty > limits.max_notional_cents:
         return RejectCode.MAX_NOTIONAL_EXCEEDED
     new_remaining = new_qty - order.filled
-    if order.side is Side.BUY:
+    if order.side is BUY:
         extra = new_price * new_remaining - order.hold_price_ticks * order.remaining
         if extra > account.available_cash_cents:
             return RejectCode.INSUFFICIENT_CASH

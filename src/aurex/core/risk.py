@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from aurex.core.codes import RejectCode
 from aurex.core.model import Order, Side
 
+# Enum members bound once: attribute lookup on an Enum class costs ~70 ns in CPython 3.11.
+BUY = Side.BUY
+
 
 @dataclass(slots=True)
 class Limits:
@@ -71,7 +74,7 @@ def try_hold(
     account: Account, side: Side, symbol: str, hold_price: int, qty: int
 ) -> RejectCode | None:
     """Reserve what an order needs, or say why it cannot be reserved."""
-    if side is Side.BUY:
+    if side is BUY:
         need = hold_price * qty
         if need > account.cash_cents - account.cash_held_cents:
             return RejectCode.INSUFFICIENT_CASH
@@ -86,7 +89,7 @@ def try_hold(
 
 def release(account: Account, order: Order, qty: int) -> None:
     """Give back the hold for ``qty`` unfilled shares of ``order``."""
-    if order.side is Side.BUY:
+    if order.side is BUY:
         account.cash_held_cents -= order.hold_price_ticks * qty
     else:
         account.positions[order.symbol].held -= qty
