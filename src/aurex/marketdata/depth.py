@@ -1,0 +1,190 @@
+"""L2 depth: aggregated quantity per price level, projected from book events.
+
+Each symbol's book carries a sequence number that grows by one on every level
+change, and every change is recorded as a :class:`DepthDelta` carrying that
+number. A client takes a :class:`DepthSnapshot` (seq ``S``), drops deltas with
+``seq <= S`` and applies the rest; the first applied delta must have ``seq ==
+S + 1`` and each next one ``seq == previous + 1``, otherwise it missed
+something and must take a fresh snapshot. Prices are kept in ascending lists
+maintained with ``bisect`` so top-N is a slice, never a sort.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from aurex.core.model import Side
+
+_BUY = Side.BUY
+
+
+class DepthDelta(NamedTuple):
+    """One level changed: ``new_qty`` is the level's total now (0 = level removed)."""
+
+    symbol: str
+    side: Side
+    price_ticks: int
+    new_qty: int
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class DepthSnapshot:
+    """Top levels of one symbol; bids and asks best first as ``(price_ticks, qty)``."""
+
+    symbol: str
+    seq: int
+    bids: tuple[tuple[int, int], ...]
+    asks: tuple[tuple[int, int], ...]
+
+
+class DepthBook:
+    """Levels of one symbol. ``*_prices`` are ascending: best bid last, best ask first."""
+
+    __slots__ = ("ask_prices", "asks", "bid_prices", "bids", "seq", "symbol", "top_ts_ns")
+
+    def __init__(self, symbol: str) -> None:
+        self.symbol = symbol
+        self.bids: dict[int, int] = {}
+        self.asks: dict[int, int] = {}
+        self.bid_prices: list[int] = []
+        self.ask_prices: list[int] = []
+        self.seq = 0
+        self.top_ts_ns = 0
+
+    def best_bid(self) -> tuple[int, int]:
+        """``(price_ticks, qty)`` of the best bid, ``(0, 0)`` when there is none."""
+        if not self.bid_prices:
+            return 0, 0
+        price = self.bid_prices[-1]
+        return price, self.bids[price]
+
+    def best_ask(self) -> tuple[int, int]:
+        """``(price_ticks, qty)`` of the best ask, ``(0, 0)`` when there is none."""
+        if not self.ask_prices:
+            return 0, 0
+        price = self.ask_prices[0]
+        return price, self.asks[price]
+
+    def snapshot(self, levels: int | None = None) -> DepthSnapshot:
+        """The best ``levels`` per side (all when ``None``)."""
+        if levels is not None:
+            levels = max(0, levels)
+        bid_prices = (
+            self.bid_prices[::-1] if levels is None else self.bid_prices[: -levels - 1 : -1]
+        )
+        ask_prices = self.ask_prices if levels is None else self.ask_prices[:levels]
+        bids, asks = self.bids, self.asks
+        return DepthSnapshot(
+            symbol=self.symbol,
+            seq=self.seq,
+            bids=tuple((p, bids[p]) for p in bid_prices),
+            asks=tuple((p, asks[p]) for p in ask_prices),
+        )
+
+    def replace(self, bids: list[tuple[int, int]], asks: list[tuple[int, int]]) -> None:
+        """Replace all levels; the sequence moves on so old snapshots are stale."""
+        self.bids = {p: q for p, q in bids if q > 0}
+        self.asks = {p: q for p, q in asks if q > 0}
+        self.bid_prices = sorted(self.bids)
+        self.ask_prices = sorted(self.asks)
+        self.seq += 1
+
+
+class DepthBooks:
+    """All symbols' depth plus the deltas recorded since the last :meth:`drain`."""
+
+    __slots__ = ("_books", "_pending", "anomalies")
+
+    def __init__(self) -> None:
+        self._books: dict[str, DepthBook] = {}
+        self._pending: list[DepthDelta] = []
+        self.anomalies = 0
+        """Removals of more than a level held: a sign of events missed before seeding."""
+
+    def book(self, symbol: str) -> DepthBook | None:
+        return self._books.get(symbol)
+
+    def ensure(self, symbol: str) -> DepthBook:
+        book = self._books.get(symbol)
+        if book is None:
+            book = self._books[symbol] = DepthBook(symbol)
+        return book
+
+    def adjust(self, symbol: str, side: Side, price_ticks: int, delta: int, ts_ns: int) -> bool:
+        """Add ``delta`` (may be negative) at a level; True when the top of book changed."""
+        book = self._books.get(symbol)
+        if book is None:
+            book = self._books[symbol] = DepthBook(symbol)
+        if side is _BUY:
+            levels, prices = book.bids, book.bid_prices
+        else:
+            levels, prices = book.asks, book.ask_prices
+        old = levels.get(price_ticks, 0)
+        new = old + delta
+        if new > 0:
+            levels[price_ticks] = new
+            if old == 0:
+                insort(prices, price_ticks)
+        else:
+            if new < 0:
+                self.anomalies += 1
+            if old == 0:
+                return False
+            new = 0
+            del levels[price_ticks]
+            del prices[bisect_left(prices, price_ticks)]
+        if new == old:
+            return False
+        book.seq += 1
+        self._pending.append(DepthDelta(symbol, side, price_ticks, new, book.seq))
+        if not prices:
+            top = True
+        elif side is _BUY:
+            top = price_ticks >= prices[-1]
+        else:
+            top = price_ticks <= prices[0]
+        if top:
+            book.top_ts_ns = ts_ns
+        return top
+
+    def drain(self) -> list[DepthDelta]:
+        """Deltas recorded since the previous call, in the order they happened."""
+        pending = self._pending
+        self._pending = []
+        return pending
+
+    def seed(self, symbol: str, bids: list[tuple[int, int]], asks: list[tuple[int, int]]) -> None:
+        """Load levels (e.g. from ``Exchange.depth`` after a restart); no deltas are made."""
+        self.ensure(symbol).replace(bids, asks)
+
+    def snapshot(self, symbol: str, levels: int | None = None) -> DepthSnapshot | None:
+        book = self._books.get(symbol)
+        return None if book is None else book.snapshot(levels)
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain data: per symbol the sequence and ascending ``[price, qty]`` lists."""
+        return {
+            symbol: {
+                "seq": book.seq,
+                "top_ts_ns": book.top_ts_ns,
+                "bids": [[p, book.bids[p]] for p in book.bid_prices],
+                "asks": [[p, book.asks[p]] for p in book.ask_prices],
+            }
+            for symbol, book in self._books.items()
+        }
+
+    def load_data(self, data: dict[str, Any]) -> None:
+        """Replace every book with what :meth:`to_data` produced."""
+        self._books = {}
+        self._pending = []
+        for symbol, raw in data.items():
+            book = self.ensure(str(symbol))
+            book.replace(
+                [(int(p), int(q)) for p, q in raw["bids"]],
+                [(int(p), int(q)) for p, q in raw["asks"]],
+            )
+            book.seq = int(raw["seq"])
+            book.top_ts_ns = int(raw["top_ts_ns"])
