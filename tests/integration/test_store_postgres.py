@@ -1,0 +1,45 @@
+"""The store's SQLite tests, run again against a throwaway PostgreSQL server.
+
+Each test gets its own fresh database, so tests stay independent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from aurex.store.database import create_engine
+from aurex.store.migrate import upgrade_database
+from tests.unit.store.test_store_repositories import (  # noqa: F401 - collected again here
+    test_active_sessions_exclude_expired_and_revoke_all_logs_out_everywhere,
+    test_audit_log_returns_newest_first_with_filters,
+    test_backup_codes_are_single_use_and_replaced_as_a_set,
+    test_second_signup_with_same_email_is_refused,
+    test_session_lifecycle_touch_rotate_revoke,
+    test_totp_step_is_accepted_only_once_and_never_backwards,
+    test_update_writes_every_mutable_field,
+    test_user_round_trips_with_aware_utc_times,
+    test_users_are_listed_oldest_first_with_paging,
+)
+from tests.unit.store.test_store_schema import (  # noqa: F401
+    test_an_empty_database_differs_from_the_definitions,
+    test_migrated_schema_matches_table_definitions,
+    test_upgrading_twice_keeps_data_and_schema,
+)
+
+from .services import PostgresServer
+
+
+@pytest.fixture
+def db_url(postgres_server: PostgresServer) -> str:
+    return postgres_server.create_database()
+
+
+@pytest.fixture
+async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    await upgrade_database(db_url)
+    engine = create_engine(db_url)
+    yield engine
+    await engine.dispose()
