@@ -117,7 +117,9 @@ class UserRepository(Protocol):
     async def get_by_email(self, email: str) -> UserRecord | None: ...
 
     async def update(self, user: UserRecord) -> None:
-        """Write every mutable field of ``user`` (all but ``id`` and ``created_at``)."""
+        """Write the mutable fields of ``user``: all but ``id``, ``created_at`` and
+        ``totp_last_step`` (only ``claim_totp_step`` may move that, so a stale record
+        written back can never make a used code acceptable again)."""
 
     async def claim_totp_step(self, user_id: str, step: int) -> bool:
         """Atomically set ``totp_last_step = step`` if it is NULL or smaller.
@@ -198,6 +200,8 @@ class TradingEntry:
     """
 
     user_id: str
+    email: str
+    role: Role
     session_id: str
     expires_at: datetime
     balance_cents: int = 0
