@@ -180,30 +180,37 @@ class MarketIndex:
         self._ts_ns = ts_ns
 
     def recompute(self, ts_ns: int) -> IndexView | None:
-        """The index if anything changed since the last call that returned one, else None."""
+        """The index if anything changed since the last call that returned one, else None.
+
+        Only here does the day's open/high/low advance (sampled every call).
+        """
         if self._version == self._published or not self._ensure_divisor():
             return None
         self._published = self._version
-        return self._compute(ts_ns)
+        assert self._divisor is not None
+        view = self._compute(ts_ns, self._divisor)
+        self._day_open, self._day_high, self._day_low = view.day_open, view.day_high, view.day_low
+        self._ts_ns = max(self._ts_ns, ts_ns)
+        return view
 
     def view(self) -> IndexView | None:
-        """The current index (None before any listing)."""
-        if not self._ensure_divisor():
+        """The current index (None before any listing); a query that changes nothing."""
+        if self._divisor is not None:
+            return self._compute(self._ts_ns, self._divisor)
+        if self._cap <= 0:
             return None
-        return self._compute(self._ts_ns)
+        # No base yet, so prices are still the reference prices: the value is the base.
+        return self._compute(self._ts_ns, Fraction(self._cap, self._base_value))
 
-    def _compute(self, ts_ns: int) -> IndexView:
-        divisor = self._divisor
-        assert divisor is not None
+    def _compute(self, ts_ns: int, divisor: Fraction) -> IndexView:
         cap = self._cap
         value = cap / divisor
         if self._day_open is None:
-            self._day_open = self._day_high = self._day_low = value
-        elif value > self._day_high:
-            self._day_high = value
-        elif value < self._day_low:
-            self._day_low = value
-        self._ts_ns = max(self._ts_ns, ts_ns)
+            day_open = day_high = day_low = value
+        else:
+            day_open = self._day_open
+            day_high = max(self._day_high, value)
+            day_low = min(self._day_low, value)
         constituents = tuple(
             IndexConstituent(
                 symbol=m.symbol,
@@ -219,9 +226,9 @@ class MarketIndex:
         return IndexView(
             name=self.name,
             value=value,
-            day_open=self._day_open,
-            day_high=self._day_high,
-            day_low=self._day_low,
+            day_open=day_open,
+            day_high=day_high,
+            day_low=day_low,
             divisor=divisor,
             ts_ns=ts_ns,
             constituents=constituents,
