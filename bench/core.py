@@ -1,0 +1,187 @@
+"""Core and durable-sequencer benchmark against a minimal reference book.
+
+Runs one deterministic workload (bench/workload.py) through:
+  (a) Exchange.apply with market data on (risk is always on in the core),
+  (b) the full sequencer: stamp, journal, apply, group commit with fsync, ack,
+  (c) a minimal price-time book with nothing else (the baseline).
+Prints tables, then one JSON line. Timings are medians over repeats; read the
+ratios, not the absolute numbers, on a noisy machine.
+
+    python bench/core.py [--ops 200000] [--resting 10000] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import gc
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from aurex.config import Durability
+from aurex.core import Exchange
+from aurex.core.commands import Command
+from aurex.engine.sequencer import Sequencer
+from aurex.marketdata import MarketData
+from baseline_book import MinimalBook
+from workload import Workload, build
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
+
+
+def timed_run(apply: Callable[[Command], object], ops: list[Command]) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    for cmd in ops:
+        apply(cmd)
+    return time.perf_counter() - start
+
+
+def latency_run(apply: Callable[[Command], object], ops: list[Command]) -> list[float]:
+    clock = time.perf_counter_ns
+    samples = []
+    gc.collect()
+    for cmd in ops:
+        t0 = clock()
+        apply(cmd)
+        samples.append((clock() - t0) / 1000)
+    samples.sort()
+    return samples
+
+
+def core_apply(workload: Workload) -> Callable[[Command], object]:
+    exchange, market_data = Exchange(), MarketData()
+    for cmd in workload.setup:
+        market_data.apply(exchange.apply(cmd))
+    ex_apply, md_apply = exchange.apply, market_data.apply
+
+    def apply(cmd: Command) -> object:
+        return md_apply(ex_apply(cmd))
+
+    return apply
+
+
+def baseline_apply(workload: Workload) -> Callable[[Command], object]:
+    book = MinimalBook()
+    for cmd in workload.setup:
+        if type(cmd).__name__ == "PlaceOrder":
+            book.apply(cmd)
+    return book.apply
+
+
+async def durable_run(workload: Workload, window: int) -> tuple[float, list[float], int]:
+    with tempfile.TemporaryDirectory(prefix="aurex-bench-") as tmp:
+        sequencer, _ = Sequencer.open(Path(tmp), durability=Durability.FSYNC, snapshot_every=10**9)
+        market_data = MarketData()
+        sequencer.bus.add_handler(market_data.apply)
+        await sequencer.start()
+        for future in sequencer.submit_many(copy.deepcopy(workload.setup)):
+            await future
+        ops = copy.deepcopy(workload.operations)
+        latencies: list[float] = []
+        clock = time.perf_counter_ns
+        in_flight: deque[asyncio.Future[object]] = deque()
+
+        def record(sent: int) -> Callable[[asyncio.Future[object]], None]:
+            return lambda _: latencies.append((clock() - sent) / 1000)
+
+        gc.collect()
+        start = time.perf_counter()
+        for cmd in ops:
+            future = sequencer.submit_nowait(cmd)
+            future.add_done_callback(record(clock()))
+            in_flight.append(future)  # type: ignore[arg-type]
+            if len(in_flight) >= window:
+                await in_flight.popleft()
+        while in_flight:
+            await in_flight.popleft()
+        elapsed = time.perf_counter() - start
+        batches = sequencer.batches
+        await sequencer.stop(snapshot=False)
+    latencies.sort()
+    return elapsed, latencies, batches
+
+
+def fmt_row(name: str, ops_s: float, lat: list[float] | None, ratio: float) -> str:
+    if lat:
+        p50, p99, p999 = (percentile(lat, q) for q in (0.5, 0.99, 0.999))
+        cols = f"{p50:>9.1f} {p99:>9.1f} {p999:>9.1f}"
+    else:
+        cols = f"{'-':>9} {'-':>9} {'-':>9}"
+    return f"{name:<34} {ops_s:>12,.0f} {cols} {ratio:>8.2f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ops", type=int, default=200_000)
+    parser.add_argument("--resting", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--window",
+        type=int,
+        default=2048,
+        help="most commands in flight at once in the durable run",
+    )
+    args = parser.parse_args()
+
+    workload = build(args.resting, args.ops)
+    ops = workload.operations
+    print(f"workload: {args.resting:,} resting orders, {len(ops):,} operations {workload.mix}")
+
+    core_times, base_times, durable_times = [], [], []
+    core_lat: list[float] = []
+    durable_lat: list[float] = []
+    batches = 0
+    for _ in range(args.repeats):
+        base_times.append(timed_run(baseline_apply(workload), copy.deepcopy(ops)))
+        core_times.append(timed_run(core_apply(workload), copy.deepcopy(ops)))
+        elapsed, lat, batches = asyncio.run(durable_run(workload, args.window))
+        durable_times.append(elapsed)
+        if not durable_lat or elapsed <= min(durable_times):
+            durable_lat = lat
+    core_lat = latency_run(core_apply(workload), copy.deepcopy(ops))
+
+    n = len(ops)
+    base_ops = n / statistics.median(base_times)
+    core_ops = n / statistics.median(core_times)
+    durable_ops = n / statistics.median(durable_times)
+    print()
+    print(
+        f"{'pipeline':<34} {'ops/s':>12} {'p50 us':>9} {'p99 us':>9} {'p99.9 us':>9} {'vs base':>8}"
+    )
+    print(fmt_row("(c) baseline: minimal book", base_ops, None, 1.0))
+    print(fmt_row("(a) core: apply + risk + mkt data", core_ops, core_lat, core_ops / base_ops))
+    print(
+        fmt_row("(b) durable: sequencer + fsync", durable_ops, durable_lat, durable_ops / base_ops)
+    )
+    print(
+        f"\nmedian of {args.repeats} runs; durable latency = submit-to-ack per command with "
+        f"up to {args.window} in flight; {batches:,} fsync batches in the last durable run"
+    )
+    result = {
+        "core_ops_per_s": round(core_ops),
+        "core_p50_us": round(percentile(core_lat, 0.5), 2),
+        "core_p99_us": round(percentile(core_lat, 0.99), 2),
+        "core_p999_us": round(percentile(core_lat, 0.999), 2),
+        "durable_ops_per_s": round(durable_ops),
+        "durable_p99_us": round(percentile(durable_lat, 0.99), 1),
+        "baseline_ops_per_s": round(base_ops),
+        "core_vs_baseline": round(core_ops / base_ops, 3),
+        "durable_vs_baseline": round(durable_ops / base_ops, 3),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
