@@ -39,7 +39,7 @@ def test_index_opens_at_exactly_1000_on_the_shipped_symbols() -> None:
     assert view is not None
     assert view.name == "TOP10"
     assert view.value == 1000 and view.value_hundredths == 100_000
-    assert (view.day_open, view.day_high, view.day_low) == (1000, 1000, 1000)
+    assert (view.day_open, view.day_high, view.day_low) == (Fraction(1000),) * 3
     assert view.change_hundredths == 0 and view.change_percent == 0.0
     assert [c.symbol for c in view.constituents] == list(SHIPPED)
     assert sum(c.weight for c in view.constituents) == 1
