@@ -1,0 +1,183 @@
+"""Sign-up and e-mail verification.
+
+A new user gets an Argon2id password hash, the trader role, e-mail codes as the
+second factor, an exchange account with the opening cash, and an e-mail with a
+verification link (the token in it is stored only as an HMAC, for 24 hours).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from aurex.auth.errors import AuthCode, AuthError
+from aurex.auth.keys import KeyRing
+from aurex.auth.mail import send_or_fail
+from aurex.auth.passwords import PasswordHasher
+from aurex.auth.ports import (
+    AccountGateway,
+    AuditEntry,
+    AuditLog,
+    ChallengeStore,
+    Clock,
+    EmailTakenError,
+    Mailer,
+    Role,
+    UserRecord,
+    UserRepository,
+)
+from aurex.auth.throttle import Throttle, ip_subject
+from aurex.auth.validation import (
+    normalize_email,
+    validate_country,
+    validate_email,
+    validate_name,
+    validate_password,
+)
+
+VERIFY_TTL_S = 24 * 60 * 60
+_PURPOSE = "verify-email"
+
+
+class Signup:
+    def __init__(
+        self,
+        users: UserRepository,
+        accounts: AccountGateway,
+        hasher: PasswordHasher,
+        mailer: Mailer,
+        challenges: ChallengeStore,
+        throttle: Throttle,
+        audit: AuditLog,
+        keys: KeyRing,
+        clock: Clock,
+        *,
+        opening_cash_cents: int,
+        public_url: str,
+    ) -> None:
+        self._users = users
+        self._accounts = accounts
+        self._hasher = hasher
+        self._mailer = mailer
+        self._challenges = challenges
+        self._throttle = throttle
+        self._audit = audit
+        self._keys = keys
+        self._clock = clock
+        self.opening_cash_cents = opening_cash_cents
+        self._public_url = public_url.rstrip("/")
+
+    async def signup(
+        self, email: str, password: str, first_name: str, last_name: str, country: str, ip: str
+    ) -> UserRecord:
+        """Register a trader (rate-limited per IP) and send the verification e-mail."""
+        await self._throttle.limit(
+            ip_subject(ip), "signup", self._throttle.policy.signup_per_ip_per_minute
+        )
+        user = await self.create_user(email, password, first_name, last_name, country, ip=ip)
+        # The account exists either way; after a mail failure (logged) the user can
+        # ask for another link.
+        with contextlib.suppress(AuthError):
+            await self.send_verification(user)
+        return user
+
+    async def create_user(
+        self,
+        email: str,
+        password: str,
+        first_name: str,
+        last_name: str,
+        country: str = "US",
+        *,
+        role: Role = Role.TRADER,
+        email_verified: bool = False,
+        ip: str | None = None,
+    ) -> UserRecord:
+        """Validate, store the user and open the exchange account (also used by the CLI)."""
+        normalized = validate_email(email)
+        validate_password(password)
+        now = self._clock()
+        user = UserRecord(
+            id=str(uuid.uuid4()),
+            email=normalized,
+            password_hash=await self._hasher.hash(password),
+            first_name=validate_name(first_name, "firstName"),
+            last_name=validate_name(last_name, "lastName"),
+            country=validate_country(country),
+            role=role,
+            email_verified=email_verified,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            await self._users.add(user)
+        except EmailTakenError as exc:
+            raise AuthError(AuthCode.EMAIL_TAKEN, "an account with this e-mail exists") from exc
+        await self._accounts.open_account(user.id, self.opening_cash_cents)
+        await self._audit.record(
+            AuditEntry(
+                at=now,
+                action="user.created",
+                user_id=user.id,
+                ip_address=ip,
+                detail={"role": role.value, "opening_cash_cents": self.opening_cash_cents},
+            )
+        )
+        return user
+
+    async def send_verification(self, user: UserRecord) -> None:
+        token = secrets.token_urlsafe(32)
+        expires_at = self._clock() + timedelta(seconds=VERIFY_TTL_S)
+        await self._challenges.put(
+            self._key(token),
+            {"user_id": user.id, "expires_at": expires_at.isoformat()},
+            VERIFY_TTL_S,
+        )
+        link = f"{self._public_url}/api/auth/verify-email?token={token}"
+        await send_or_fail(
+            self._mailer,
+            user.email,
+            "Confirm your Aurex e-mail address",
+            f"Welcome to Aurex, {user.first_name}.\n\n"
+            f"Confirm your e-mail address by opening this link within 24 hours:\n{link}\n\n"
+            f"Or enter this token on the verification page: {token}\n",
+        )
+
+    async def resend_verification(self, email: str, ip: str) -> None:
+        """Send a new link if the address belongs to an unverified user; silent otherwise."""
+        await self._throttle.limit(ip_subject(ip), "verify-email-resend", 5)
+        user = await self._users.get_by_email(normalize_email(email))
+        if user is None or user.email_verified:
+            return
+        await self._throttle.limit(f"user:{user.id}", "verify-email-resend", 1)
+        await self.send_verification(user)
+
+    async def verify_email(self, token: str) -> UserRecord:
+        """Mark the token's user verified; the token works once."""
+        key = self._key(token)
+        record = await self._challenges.get(key)
+        if record is None or datetime.fromisoformat(record["expires_at"]) <= self._clock():
+            raise AuthError(
+                AuthCode.VERIFICATION_TOKEN_INVALID, "verification link is invalid or expired"
+            )
+        await self._challenges.delete(key)
+        user = await self._users.get(record["user_id"])
+        if user is None:
+            raise AuthError(AuthCode.VERIFICATION_TOKEN_INVALID, "verification link is invalid")
+        await self.mark_verified(user)
+        return user
+
+    async def mark_verified(self, user: UserRecord) -> None:
+        if user.email_verified:
+            return
+        user.email_verified = True
+        user.updated_at = self._clock()
+        await self._users.update(user)
+        await self._audit.record(
+            AuditEntry(at=user.updated_at, action="user.email_verified", user_id=user.id)
+        )
+
+    def _key(self, token: str) -> str:
+        return f"verify-email:{self._keys.mac(_PURPOSE, token)}"

@@ -1,0 +1,118 @@
+"""Access tokens (Ed25519-signed JWTs, 15 minutes) and opaque trading tokens (8 hours).
+
+Verification pins the algorithm: the header must say ``EdDSA`` and only that
+algorithm is passed to PyJWT, so ``none``, HMAC-with-the-public-key and other
+substitutions fail. Issuer, audience and the claims Aurex relies on are required.
+Expiry is compared with the injected clock (not PyJWT's), so tests can move time.
+Whether a valid token is still *live* (not logged out) is the session store's
+business, see ``aurex.auth.sessions``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+from aurex.auth.errors import AuthCode, AuthError
+from aurex.auth.keys import KeyRing
+from aurex.auth.ports import Clock, Role
+
+ALGORITHM = "EdDSA"
+ISSUER = "aurex"
+AUDIENCE = "aurex-api"
+ACCESS_TTL_S = 15 * 60
+TRADING_TTL_S = 8 * 60 * 60
+_REQUIRED = ["exp", "iat", "iss", "aud", "sub", "sid", "jti", "role", "typ"]
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    user_id: str
+    session_id: str
+    token_id: str
+    role: Role
+    issued_at: datetime
+    expires_at: datetime
+
+
+class AccessTokens:
+    """Issue and verify access JWTs with the key ring's Ed25519 key."""
+
+    def __init__(self, keys: KeyRing, clock: Clock, ttl_s: int = ACCESS_TTL_S) -> None:
+        self._keys = keys
+        self._clock = clock
+        self.ttl_s = ttl_s
+
+    def issue(self, user_id: str, session_id: str, role: Role) -> tuple[str, AccessClaims]:
+        now = self._clock().replace(microsecond=0)
+        claims = AccessClaims(
+            user_id=user_id,
+            session_id=session_id,
+            token_id=uuid.uuid4().hex,
+            role=role,
+            issued_at=now,
+            expires_at=now + timedelta(seconds=self.ttl_s),
+        )
+        payload = {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": user_id,
+            "sid": session_id,
+            "jti": claims.token_id,
+            "role": role.value,
+            "typ": "access",
+            "iat": int(now.timestamp()),
+            "exp": int(claims.expires_at.timestamp()),
+        }
+        token = jwt.encode(
+            payload,
+            self._keys.signing_key,
+            algorithm=ALGORITHM,
+            headers={"kid": self._keys.key_id, "typ": "JWT"},
+        )
+        return token, claims
+
+    def verify(self, token: str) -> AccessClaims:
+        """Claims of a genuine, unexpired token, else ``TOKEN_INVALID``/``TOKEN_EXPIRED``."""
+        invalid = AuthError(AuthCode.TOKEN_INVALID, "access token is invalid")
+        try:
+            if jwt.get_unverified_header(token).get("alg") != ALGORITHM:
+                raise invalid
+            payload = jwt.decode(
+                token,
+                self._keys.verify_key,
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                options={"require": _REQUIRED, "verify_exp": False, "verify_iat": False},
+            )
+            if payload["typ"] != "access":
+                raise invalid
+            claims = AccessClaims(
+                user_id=str(payload["sub"]),
+                session_id=str(payload["sid"]),
+                token_id=str(payload["jti"]),
+                role=Role(payload["role"]),
+                issued_at=datetime.fromtimestamp(int(payload["iat"]), UTC),
+                expires_at=datetime.fromtimestamp(int(payload["exp"]), UTC),
+            )
+        except (jwt.InvalidTokenError, ValueError, TypeError, KeyError) as exc:
+            raise invalid from exc
+        if claims.expires_at <= self._clock():
+            raise AuthError(AuthCode.TOKEN_EXPIRED, "access token has expired; refresh it")
+        return claims
+
+
+def new_trading_token() -> str:
+    """An opaque 256-bit trading token."""
+    return secrets.token_urlsafe(32)
+
+
+def trading_token_hash(token: str) -> str:
+    """What is stored instead of the token: its SHA-256 (the token has 256 random bits)."""
+    return hashlib.sha256(token.encode()).hexdigest()
