@@ -1,0 +1,111 @@
+"""``aurex`` command line: serve, demo, replay."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from aurex.bootstrap import Runtime
+from aurex.config import Settings
+from aurex.console import render
+
+log = logging.getLogger("aurex")
+
+
+async def _serve(settings: Settings, *, demo: bool, console: bool, seconds: float | None) -> None:
+    runtime = Runtime(settings)
+    await runtime.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    tasks: list[asyncio.Task[None]] = []
+    servers = await _start_gateways(runtime, settings)
+    if demo:
+        from aurex.sim.agents import Simulation
+
+        simulation = Simulation(runtime.sequencer.exchange, runtime.submit)
+        tasks.append(asyncio.create_task(simulation.run(), name="aurex-sim"))
+    if console:
+        tasks.append(asyncio.create_task(_console(runtime), name="aurex-console"))
+    print(
+        f"Aurex is running; data in {Path(settings.data_dir).resolve()}. Ctrl-C stops it.",
+        flush=True,
+    )
+    try:
+        if seconds is None:
+            await stop.wait()
+        else:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), seconds)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for server_stop in servers:
+            await server_stop()
+        await runtime.stop()
+        print("Aurex stopped; every acknowledged command is in the journal.", flush=True)
+
+
+async def _start_gateways(runtime: Runtime, settings: Settings) -> list:  # type: ignore[type-arg]
+    """Start the network gateways that are installed; returns their stop callbacks."""
+    try:
+        from aurex.gateways.http.server import start_http
+    except ImportError:
+        return []
+    return [await start_http(runtime, settings)]
+
+
+async def _console(runtime: Runtime) -> None:
+    clear = "\x1b[2J\x1b[H" if sys.stdout.isatty() else "\n"
+    while True:
+        md = runtime.market_data
+        print(clear + render(md.tickers(), md.index()), flush=True)
+        await asyncio.sleep(1.0)
+
+
+def _replay(data_dir: Path) -> int:
+    from aurex.engine.replay import format_report, replay
+
+    report = replay(data_dir)
+    print(format_report(report))
+    return 0 if report.snapshots_ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="aurex", description="Aurex stock exchange")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, helptext in (
+        ("serve", "run the exchange"),
+        ("demo", "run the exchange with simulated traders"),
+    ):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("--no-console", action="store_true", help="do not print the market view")
+        p.add_argument("--seconds", type=float, default=None, help="stop after this long")
+    replay = sub.add_parser("replay", help="rebuild state from a data directory and report it")
+    replay.add_argument("--data-dir", type=Path, default=None)
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings()
+    if args.command == "replay":
+        return _replay(args.data_dir or Path(settings.data_dir))
+    asyncio.run(
+        _serve(
+            settings, demo=args.command == "demo", console=not args.no_console, seconds=args.seconds
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Simulated market participants for demos, load and tests."""
