@@ -1,0 +1,355 @@
+"""The append-only command journal: CRC-framed segment files with group commit.
+
+A journal directory holds segments ``journal-<first seq, 20 digits>.seg``. Each
+segment is a run of frames ``u32 length | u32 crc32(payload) | payload`` (little
+endian), the payload being one stamped command (see ``codec``). Sequence numbers
+are consecutive across the whole journal. Segments are never deleted here: the
+journal is the source of truth that snapshots, replays and the database derive from.
+
+Writing is split so the sequencer can overlap I/O with matching: ``append`` buffers
+frames (event-loop thread), ``detach`` takes the buffered batch, ``commit`` writes
+it with one ``write`` and (per durability mode) one ``fsync`` and may run in a
+worker thread. At most one ``commit`` may run at a time.
+
+Only the tail of the newest segment can be torn by a crash. On ``open`` a bad
+frame there is truncated away unless a valid frame follows it: that would be
+corruption in the middle of the log, which is reported, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import struct
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from aurex.config import Durability
+from aurex.core.commands import Command
+from aurex.engine import codec
+
+log = logging.getLogger(__name__)
+
+FRAME_HEADER = struct.Struct("<II")
+MAX_PAYLOAD_BYTES = 1 << 20
+DEFAULT_SEGMENT_BYTES = 64 << 20
+_SUFFIX = ".seg"
+_PREFIX = "journal-"
+
+
+class JournalCorruptError(Exception):
+    """A frame that cannot be a torn tail failed its checks; the log needs an operator."""
+
+
+@dataclass(slots=True)
+class PendingBatch:
+    """Frames taken from the append buffer, waiting for ``commit``."""
+
+    first_seq: int
+    last_seq: int
+    data: bytearray
+
+
+def segment_name(first_seq: int) -> str:
+    return f"{_PREFIX}{first_seq:020d}{_SUFFIX}"
+
+
+def list_segments(directory: Path) -> list[tuple[int, Path]]:
+    """``(first_seq, path)`` of every segment, oldest first."""
+    if not directory.is_dir():
+        return []
+    found = []
+    for path in directory.iterdir():
+        name = path.name
+        if name.startswith(_PREFIX) and name.endswith(_SUFFIX):
+            digits = name[len(_PREFIX) : -len(_SUFFIX)]
+            if digits.isdigit():
+                found.append((int(digits), path))
+    return sorted(found)
+
+
+def _frame_at(data: bytes, offset: int) -> tuple[int, memoryview] | None:
+    """``(end offset, payload)`` if a whole, CRC-valid frame starts at ``offset``."""
+    if len(data) - offset < FRAME_HEADER.size:
+        return None
+    length, crc = FRAME_HEADER.unpack_from(data, offset)
+    start = offset + FRAME_HEADER.size
+    end = start + length
+    if not 0 < length <= MAX_PAYLOAD_BYTES or end > len(data):
+        return None
+    payload = memoryview(data)[start:end]
+    if zlib.crc32(payload) != crc:
+        return None
+    return end, payload
+
+
+def _valid_frame_after(data: bytes, offset: int) -> int | None:
+    """Offset of the first CRC-valid frame after ``offset``, if any (slow; error path)."""
+    for candidate in range(offset + 1, len(data) - FRAME_HEADER.size + 1):
+        if _frame_at(data, candidate) is not None:
+            return candidate
+    return None
+
+
+def _scan(
+    path: Path, data: bytes, first_seq: int, tail: bool
+) -> Iterator[tuple[int, int, memoryview]]:
+    """Yield ``(seq, end offset, payload)`` of each good frame of one segment.
+
+    In the newest segment (``tail``) a bad frame ends the scan when nothing valid
+    follows it (a torn write); anything else raises ``JournalCorruptError``.
+    """
+    offset = 0
+    expected = first_seq
+    while offset < len(data):
+        frame = _frame_at(data, offset)
+        if frame is None:
+            if tail:
+                follower = _valid_frame_after(data, offset)
+                if follower is None:
+                    return
+                raise JournalCorruptError(
+                    f"{path}: bad frame at byte {offset} is followed by a valid frame at "
+                    f"byte {follower}; the journal is corrupt in the middle"
+                )
+            raise JournalCorruptError(f"{path}: bad frame at byte {offset} of a sealed segment")
+        end, payload = frame
+        try:
+            seq = codec.peek_seq(payload)
+        except codec.CodecError as exc:
+            raise JournalCorruptError(f"{path}: frame at byte {offset}: {exc}") from exc
+        if seq != expected:
+            raise JournalCorruptError(
+                f"{path}: frame at byte {offset} has seq {seq}, expected {expected}"
+            )
+        yield seq, end, payload
+        expected += 1
+        offset = end
+
+
+def read_commands(
+    directory: Path, after_seq: int = 0, until_seq: int | None = None
+) -> Iterator[Command]:
+    """Commands with ``after_seq < seq <= until_seq`` in order, without changing files.
+
+    Safe while a writer appends: a torn or half-written tail of the newest segment
+    ends the iteration. Raises ``JournalCorruptError`` on real corruption or a gap.
+    """
+    segments = list_segments(directory)
+    start = 0
+    for i, (first_seq, _) in enumerate(segments):
+        if first_seq <= after_seq + 1:
+            start = i
+    expected = None
+    for i in range(start, len(segments)):
+        first_seq, path = segments[i]
+        if expected is not None and first_seq != expected:
+            raise JournalCorruptError(f"{path}: starts at seq {first_seq}, expected {expected}")
+        expected = first_seq
+        data = path.read_bytes()
+        for seq, _, payload in _scan(path, data, first_seq, tail=i == len(segments) - 1):
+            expected = seq + 1
+            if until_seq is not None and seq > until_seq:
+                return
+            if seq > after_seq:
+                try:
+                    yield codec.decode(payload)
+                except codec.CodecError as exc:
+                    raise JournalCorruptError(f"{path}: seq {seq}: {exc}") from exc
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes | bytearray) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+class Journal:
+    """The writable journal of one directory. Use ``Journal.open``."""
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        durability: Durability,
+        segment_bytes: int,
+        sync_interval_s: float,
+        last_seq: int,
+        repaired_bytes: int,
+    ) -> None:
+        self.directory = directory
+        self.durability = durability
+        self.segment_bytes = segment_bytes
+        self.sync_interval_s = sync_interval_s
+        self.last_seq = last_seq
+        """Seq of the last appended frame (buffered or written)."""
+        self.committed_seq = last_seq
+        """Seq of the last frame handed to the OS (and synced, in ``fsync`` mode)."""
+        self.repaired_bytes = repaired_bytes
+        """Bytes of torn tail removed by ``open``."""
+        self._buf = bytearray()
+        self._buf_first_seq = 0
+        self._fd: int | None = None
+        self._segment_size = 0
+        self._last_sync = time.monotonic()
+        self._unsynced = False
+        segments = list_segments(directory)
+        if segments:
+            path = segments[-1][1]
+            size = path.stat().st_size
+            if size < segment_bytes:
+                self._fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+                self._segment_size = size
+
+    @classmethod
+    def open(
+        cls,
+        directory: Path,
+        *,
+        durability: Durability = Durability.FSYNC,
+        segment_bytes: int = DEFAULT_SEGMENT_BYTES,
+        sync_interval_s: float = 0.05,
+    ) -> Journal:
+        """Open (creating if needed) and repair a torn tail of the newest segment.
+
+        ``sync_interval_s`` is the longest a ``batch``-mode journal goes without fsync
+        while commits keep arriving; ``close`` always syncs in that mode.
+        """
+        directory.mkdir(parents=True, exist_ok=True)
+        segments = list_segments(directory)
+        last_seq = 0
+        repaired = 0
+        if segments:
+            first_seq, path = segments[-1]
+            last_seq = first_seq - 1
+            data = path.read_bytes()
+            valid_end = 0
+            for seq, end, _ in _scan(path, data, first_seq, tail=True):
+                last_seq, valid_end = seq, end
+            if valid_end < len(data):
+                repaired = len(data) - valid_end
+                log.warning(
+                    "journal %s: truncating %d bytes of torn tail after seq %d",
+                    path,
+                    repaired,
+                    last_seq,
+                )
+                with open(path, "r+b") as f:
+                    f.truncate(valid_end)
+                    f.flush()
+                    os.fsync(f.fileno())
+        return cls(
+            directory,
+            durability=durability,
+            segment_bytes=segment_bytes,
+            sync_interval_s=sync_interval_s,
+            last_seq=last_seq,
+            repaired_bytes=repaired,
+        )
+
+    # -- appending (event-loop thread) --------------------------------------
+
+    def append(self, cmd: Command) -> None:
+        """Buffer a stamped command; its seq must follow the last one."""
+        self.append_encoded(cmd.seq, codec.encode(cmd))
+
+    def append_encoded(self, seq: int, payload: bytes) -> None:
+        """Buffer an already encoded command (``payload`` from ``codec.encode``)."""
+        if seq != self.last_seq + 1:
+            raise ValueError(f"journal expects seq {self.last_seq + 1}, got {seq}")
+        if not 0 < len(payload) <= MAX_PAYLOAD_BYTES:
+            raise ValueError(f"command payload of {len(payload)} bytes is out of range")
+        if not self._buf:
+            self._buf_first_seq = seq
+        self._buf += FRAME_HEADER.pack(len(payload), zlib.crc32(payload))
+        self._buf += payload
+        self.last_seq = seq
+
+    def detach(self) -> PendingBatch | None:
+        """Take everything buffered since the last ``detach`` (None if nothing)."""
+        if not self._buf:
+            return None
+        batch = PendingBatch(self._buf_first_seq, self.last_seq, self._buf)
+        self._buf = bytearray()
+        return batch
+
+    # -- writing (may run in a worker thread) ---------------------------------
+
+    def commit(self, batch: PendingBatch) -> None:
+        """Write one batch with a single ``write``, then sync per the durability mode."""
+        if batch.first_seq != self.committed_seq + 1:
+            raise ValueError(f"commit out of order: {batch.first_seq} after {self.committed_seq}")
+        if self._fd is None or self._segment_size >= self.segment_bytes:
+            self._rotate(batch.first_seq)
+        assert self._fd is not None
+        _write_all(self._fd, batch.data)
+        self._segment_size += len(batch.data)
+        self._unsynced = True
+        if self.durability is Durability.FSYNC or (
+            self.durability is Durability.BATCH
+            and time.monotonic() - self._last_sync >= self.sync_interval_s
+        ):
+            self.sync()
+        self.committed_seq = batch.last_seq
+
+    def flush(self) -> None:
+        """``detach`` + ``commit`` in the calling thread."""
+        batch = self.detach()
+        if batch is not None:
+            self.commit(batch)
+
+    @property
+    def needs_sync(self) -> bool:
+        """Whether committed frames are waiting for an fsync (``batch`` mode)."""
+        return self._unsynced
+
+    def sync(self) -> None:
+        """Force written frames to stable storage."""
+        if self._fd is not None and self._unsynced:
+            os.fdatasync(self._fd)
+            self._unsynced = False
+        self._last_sync = time.monotonic()
+
+    def _rotate(self, first_seq: int) -> None:
+        if self._fd is not None:
+            if self.durability is not Durability.NONE:
+                self.sync()
+            os.close(self._fd)
+        path = self.directory / segment_name(first_seq)
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o644)
+        self._segment_size = 0
+        if self.durability is not Durability.NONE:
+            _fsync_dir(self.directory)
+
+    def close(self) -> None:
+        """Write what is buffered, sync (unless durability is ``none``) and close."""
+        self.flush()
+        if self._fd is not None:
+            if self.durability is not Durability.NONE:
+                self.sync()
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,423 @@
+"""The single writer: stamps, journals and applies commands, acknowledging only what is durable.
+
+Two tasks form a pipeline. The *applier* owns the exchange: it takes everything
+queued in the inbox (up to ``max_batch``), stamps each command with the next seq and
+a timestamp, applies it and appends it to the journal buffer. The *writer* commits
+each batch (one write and, in ``fsync`` mode, one fsync, in a worker thread), then
+resolves the submitters' futures and publishes the batch's events on the bus. So
+while batch N is being fsynced, batch N+1 is already being matched, yet no result
+of N+1 leaves the sequencer before N+1 itself is durable.
+
+A command is journalled only if ``apply`` returned normally. An exception from the
+core is a bug that may have left the state half-changed: the sequencer halts, fails
+every pending submission with ``SequencerHalted`` and accepts nothing more. Earlier
+commands of the same batch are still made durable and acknowledged. A journal write
+failure halts it the same way; restarting recovers from disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from aurex.config import Durability
+from aurex.core.commands import Command
+from aurex.core.events import Event
+from aurex.core.exchange import Exchange, ExchangeConfig
+from aurex.engine import codec
+from aurex.engine.bus import EventBus
+from aurex.engine.journal import DEFAULT_SEGMENT_BYTES, Journal, PendingBatch
+from aurex.engine.recovery import (
+    JOURNAL_SUBDIR,
+    SNAPSHOT_SUBDIR,
+    EventsCallback,
+    Recovery,
+    recover,
+)
+from aurex.engine.snapshot import Snapshot, SnapshotStore, encode_snapshot
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class SequencerStopped(RuntimeError):
+    """The sequencer is not accepting commands (not started, or stopping)."""
+
+
+class SequencerHalted(RuntimeError):
+    """The sequencer stopped after an internal failure; restart to recover from disk."""
+
+
+@dataclass(slots=True)
+class _Query:
+    fn: Callable[[Exchange], Any]
+
+
+@dataclass(slots=True)
+class _Batch:
+    pending: PendingBatch | None
+    last_seq: int
+    replies: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = field(
+        default_factory=list
+    )
+    events: list[Event] = field(default_factory=list)
+
+
+class Sequencer:
+    """Owns one ``Exchange``; everything that changes it goes through ``submit``."""
+
+    def __init__(
+        self,
+        exchange: Exchange,
+        journal: Journal,
+        *,
+        bus: EventBus | None = None,
+        snapshots: SnapshotStore | None = None,
+        snapshot_every: int = 100_000,
+        snapshot_extra: Callable[[], Any] | None = None,
+        clock: Callable[[], int] = time.time_ns,
+        max_batch: int = 4096,
+        pipeline_depth: int = 2,
+        last_ts_ns: int = 0,
+        snapshot_seq: int = 0,
+    ) -> None:
+        if exchange.last_seq != journal.last_seq:
+            raise ValueError(
+                f"exchange is at seq {exchange.last_seq} but the journal at {journal.last_seq}"
+            )
+        self.exchange = exchange
+        """Read-only use: may include the in-flight batch that is not yet durable;
+        use ``query`` for answers that must not get ahead of acknowledgements."""
+        self.journal = journal
+        self.bus = bus if bus is not None else EventBus()
+        self._snapshots = snapshots
+        self._snapshot_every = snapshot_every
+        self._snapshot_extra = snapshot_extra
+        self._clock = clock
+        self._max_batch = max_batch
+        self._pipeline_depth = pipeline_depth
+        self._last_seq = exchange.last_seq
+        self._last_ts = last_ts_ns
+        self._durable_seq = exchange.last_seq
+        self._snapshot_seq = snapshot_seq
+        self._inbox: deque[tuple[Command | _Query, asyncio.Future[Any]]] = deque()
+        self._wakeup = asyncio.Event()
+        self._slots = asyncio.Semaphore(pipeline_depth)
+        self._to_writer: asyncio.Queue[_Batch | None] = asyncio.Queue()
+        self._applier: asyncio.Task[None] | None = None
+        self._writer: asyncio.Task[None] | None = None
+        self._snapshot_task: asyncio.Task[None] | None = None
+        self._accepting = False
+        self._halt_error: SequencerHalted | None = None
+        self._write_failed = False
+        self.batches = 0
+        self.commands = 0
+        self.largest_batch = 0
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: Path,
+        *,
+        durability: Durability = Durability.FSYNC,
+        config: ExchangeConfig | None = None,
+        bus: EventBus | None = None,
+        snapshot_every: int = 100_000,
+        keep_snapshots: int = 3,
+        snapshot_extra: Callable[[], Any] | None = None,
+        on_replayed_events: EventsCallback | None = None,
+        clock: Callable[[], int] = time.time_ns,
+        segment_bytes: int = DEFAULT_SEGMENT_BYTES,
+        max_batch: int = 4096,
+    ) -> tuple[Sequencer, Recovery]:
+        """Open the journal under ``data_dir``, recover the exchange and wrap it (blocking)."""
+        journal = Journal.open(
+            data_dir / JOURNAL_SUBDIR, durability=durability, segment_bytes=segment_bytes
+        )
+        snapshots = SnapshotStore(data_dir / SNAPSHOT_SUBDIR, keep=keep_snapshots)
+        try:
+            recovery = recover(journal, snapshots, config=config, on_events=on_replayed_events)
+        except BaseException:
+            journal.close()
+            raise
+        sequencer = cls(
+            recovery.exchange,
+            journal,
+            bus=bus,
+            snapshots=snapshots,
+            snapshot_every=snapshot_every,
+            snapshot_extra=snapshot_extra,
+            clock=clock,
+            max_batch=max_batch,
+            last_ts_ns=recovery.last_ts_ns,
+            snapshot_seq=recovery.snapshot_seq,
+        )
+        return sequencer, recovery
+
+    # -- lifecycle -----------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the applier and writer tasks on the running loop."""
+        if self._applier is not None:
+            raise RuntimeError("sequencer already started")
+        self._accepting = True
+        self._applier = asyncio.create_task(self._apply_loop(), name="aurex-applier")
+        self._writer = asyncio.create_task(self._write_loop(), name="aurex-writer")
+
+    async def stop(self, *, snapshot: bool = True) -> None:
+        """Finish everything already submitted, write a final snapshot, close the journal."""
+        if self._applier is None or self._writer is None:
+            return
+        self._accepting = False
+        self._wakeup.set()
+        await self._applier
+        await self._writer
+        if snapshot and self._halt_error is None and self._last_seq > self._snapshot_seq:
+            await self._wait_snapshot()
+            self._begin_snapshot()
+        await self._wait_snapshot()
+        try:
+            await asyncio.to_thread(self.journal.close)
+        except OSError:
+            log.exception("closing the journal failed")
+
+    async def __aenter__(self) -> Sequencer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def last_seq(self) -> int:
+        """Seq of the last applied command (possibly not yet durable)."""
+        return self._last_seq
+
+    @property
+    def durable_seq(self) -> int:
+        """Seq of the last acknowledged (durable) command."""
+        return self._durable_seq
+
+    @property
+    def halted(self) -> SequencerHalted | None:
+        return self._halt_error
+
+    @property
+    def accepting(self) -> bool:
+        return self._accepting and self._halt_error is None
+
+    # -- submitting -------------------------------------------------------------
+
+    def _check_accepting(self) -> None:
+        if self._halt_error is not None:
+            raise SequencerHalted(str(self._halt_error)) from self._halt_error.__cause__
+        if not self._accepting:
+            raise SequencerStopped("sequencer is not running")
+
+    def _enqueue(self, item: Command | _Query) -> asyncio.Future[Any]:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._inbox.append((item, future))
+        if not self._wakeup.is_set():
+            self._wakeup.set()
+        return future
+
+    def submit_nowait(self, cmd: Command) -> asyncio.Future[list[Event]]:
+        """Queue ``cmd`` (the sequencer stamps it in place); the future gets its events.
+
+        Cancelling the future before the command is sequenced withdraws it; after
+        that the command takes effect regardless.
+        """
+        self._check_accepting()
+        if not codec.is_encodable(cmd):
+            raise TypeError(f"{type(cmd).__name__} is not a command")
+        return self._enqueue(cmd)
+
+    def submit_many(self, cmds: Iterable[Command]) -> list[asyncio.Future[list[Event]]]:
+        return [self.submit_nowait(cmd) for cmd in cmds]
+
+    async def submit(self, cmd: Command) -> list[Event]:
+        """Sequence, apply and durably journal ``cmd``; return the events it caused."""
+        result: list[Event] = await self.submit_nowait(cmd)
+        return result
+
+    async def query(self, fn: Callable[[Exchange], T]) -> T:
+        """Run ``fn`` on the exchange in sequence; the answer is released only once
+        every command before it is durable, so it never reveals unacknowledged state."""
+        self._check_accepting()
+        result: T = await self._enqueue(_Query(fn))
+        return result
+
+    # -- the pipeline -------------------------------------------------------------
+
+    async def _apply_loop(self) -> None:
+        try:
+            while True:
+                await self._slots.acquire()
+                while not self._inbox and self._accepting:
+                    self._wakeup.clear()
+                    await self._wakeup.wait()
+                if not self._inbox or self._halt_error is not None:
+                    return
+                batch = self._apply_batch()
+                self._to_writer.put_nowait(batch)
+                if self._snapshot_due():
+                    await self._to_writer.join()
+                    if self._halt_error is None:
+                        self._begin_snapshot()
+        finally:
+            self._to_writer.put_nowait(None)
+
+    def _apply_batch(self) -> _Batch:
+        inbox = self._inbox
+        apply = self.exchange.apply
+        append = self.journal.append_encoded
+        clock = self._clock
+        replies: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        events: list[Event] = []
+        commands = 0
+        for _ in range(min(len(inbox), self._max_batch)):
+            item, future = inbox.popleft()
+            if future.cancelled():
+                continue
+            if isinstance(item, _Query):
+                try:
+                    replies.append((future, item.fn(self.exchange), None))
+                except Exception as exc:
+                    replies.append((future, None, exc))
+                continue
+            seq = self._last_seq + 1
+            ts = clock()
+            if ts < self._last_ts:
+                ts = self._last_ts
+            item.seq = seq
+            item.ts_ns = ts
+            payload = codec.encode(item)
+            try:
+                result = apply(item)
+            except Exception as exc:
+                self._halt(f"the core failed applying seq {seq} ({item!r})", exc)
+                future.set_exception(self._failure())
+                break
+            append(seq, payload)
+            self._last_seq = seq
+            self._last_ts = ts
+            replies.append((future, result, None))
+            events.extend(result)
+            commands += 1
+        self.batches += 1
+        self.commands += commands
+        self.largest_batch = max(self.largest_batch, commands)
+        return _Batch(self.journal.detach(), self._last_seq, replies, events)
+
+    async def _write_loop(self) -> None:
+        while True:
+            batch = await self._next_batch()
+            if batch is None:
+                self._to_writer.task_done()
+                return
+            try:
+                await self._commit(batch)
+            finally:
+                self._to_writer.task_done()
+                self._slots.release()
+
+    async def _next_batch(self) -> _Batch | None:
+        journal = self.journal
+        if journal.durability is Durability.BATCH:
+            while journal.needs_sync and self._to_writer.empty():
+                try:
+                    return await asyncio.wait_for(self._to_writer.get(), journal.sync_interval_s)
+                except TimeoutError:
+                    await asyncio.to_thread(journal.sync)
+        return await self._to_writer.get()
+
+    async def _commit(self, batch: _Batch) -> None:
+        if batch.pending is not None and not self._write_failed:
+            try:
+                if self.journal.durability is Durability.NONE:
+                    self.journal.commit(batch.pending)
+                else:
+                    await asyncio.to_thread(self.journal.commit, batch.pending)
+            except Exception as exc:
+                self._write_failed = True
+                self._halt("writing the journal failed", exc)
+        if self._write_failed:
+            error = self._failure()
+            for future, _, _ in batch.replies:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        self._durable_seq = batch.last_seq
+        for future, result, problem in batch.replies:
+            if future.done():
+                continue
+            if problem is None:
+                future.set_result(result)
+            else:
+                future.set_exception(problem)
+        self.bus.publish(batch.events)
+
+    def _halt(self, message: str, cause: BaseException) -> None:
+        if self._halt_error is None:
+            log.critical("sequencer halted: %s", message, exc_info=cause)
+            error = SequencerHalted(message)
+            error.__cause__ = cause
+            self._halt_error = error
+        self._accepting = False
+        while self._inbox:
+            _, future = self._inbox.popleft()
+            if not future.done():
+                future.set_exception(self._failure())
+        self._wakeup.set()
+
+    def _failure(self) -> SequencerHalted:
+        assert self._halt_error is not None
+        error = SequencerHalted(str(self._halt_error))
+        error.__cause__ = self._halt_error.__cause__
+        return error
+
+    # -- snapshots ----------------------------------------------------------------
+
+    def _snapshot_due(self) -> bool:
+        return (
+            self._snapshots is not None
+            and self._last_seq - self._snapshot_seq >= self._snapshot_every
+            and (self._snapshot_task is None or self._snapshot_task.done())
+        )
+
+    def _begin_snapshot(self) -> None:
+        """Capture the state now (everything up to it is durable and published);
+        write it in a worker thread."""
+        store = self._snapshots
+        if store is None:
+            return
+        seq = self._last_seq
+        snapshot = Snapshot(
+            seq=seq,
+            ts_ns=self._last_ts,
+            state_hash=self.exchange.state_hash(),
+            exchange=self.exchange.snapshot(),
+            extra=self._snapshot_extra() if self._snapshot_extra is not None else None,
+        )
+        blob = encode_snapshot(snapshot)
+        self._snapshot_seq = seq
+        self._snapshot_task = asyncio.create_task(self._write_snapshot(store, seq, blob))
+
+    async def _write_snapshot(self, store: SnapshotStore, seq: int, blob: bytes) -> None:
+        try:
+            path = await asyncio.to_thread(store.write, seq, blob)
+        except Exception:
+            log.exception("writing the snapshot at seq %d failed", seq)
+        else:
+            log.info("snapshot at seq %d written to %s (%d bytes)", seq, path, len(blob))
+
+    async def _wait_snapshot(self) -> None:
+        if self._snapshot_task is not None:
+            await self._snapshot_task
