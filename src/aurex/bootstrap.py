@@ -59,7 +59,7 @@ class Runtime:
         if recovery.snapshot_extra is not None:
             self.market_data.restore(recovery.snapshot_extra)
         elif recovery.snapshot_seq > 0:
-            replayed = [e for batch in iter_events(data_dir, 0) for e in batch]
+            replayed = [e for _cmd, batch in iter_events(data_dir, 0) for e in batch]
         self.market_data.apply(replayed)
         log.info(
             "recovered seq %d (snapshot %d + %d commands)",
