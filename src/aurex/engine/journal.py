@@ -297,7 +297,7 @@ class Journal:
         assert self._fd is not None
         _write_all(self._fd, batch.data)
         self._segment_size += len(batch.data)
-        self._unsynced = True
+        self._unsynced = self.durability is not Durability.NONE
         if self.durability is Durability.FSYNC or (
             self.durability is Durability.BATCH
             and time.monotonic() - self._last_sync >= self.sync_interval_s
