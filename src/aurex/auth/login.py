@@ -90,25 +90,29 @@ class Login:
         await self._throttle.limit(ip_subject(ip), "verify-2fa", policy.verify_per_ip_per_minute)
         await self._throttle.check(email, ip)
         user = await self._pending_user(email)
-        step = "email-code"
-        try:
-            if user.two_factor_type == TwoFactorType.TOTP:
-                if backup_codes.looks_like_backup_code(code):
-                    step = "backup-code"
-                    await self._two_factor.use_backup_code(user, code)
-                else:
-                    step = "totp"
-                    await self._two_factor.verify_totp(user, code)
-            else:
-                await self._email_codes.verify(user.id, code)
-        except AuthError as exc:
-            await self._throttle.failed(email, ip, step, user.id)
-            raise exc
+        step = self._step_for(user, code)
+        await self._throttle.counting(
+            email, ip, step, user.id, lambda: self._check_second_factor(user, code, step)
+        )
         await self._challenges.delete(self._pending_key(user.id))
         await self._throttle.succeeded(email)
         if user.two_factor_type == TwoFactorType.EMAIL:
             await self._signup.mark_verified(user)  # the code proved the address works
         return user, await self._sessions.open(user, ip, user_agent)
+
+    @staticmethod
+    def _step_for(user: UserRecord, code: str) -> str:
+        if user.two_factor_type == TwoFactorType.EMAIL:
+            return "email-code"
+        return "backup-code" if backup_codes.looks_like_backup_code(code) else "totp"
+
+    async def _check_second_factor(self, user: UserRecord, code: str, step: str) -> None:
+        if step == "email-code":
+            await self._email_codes.verify(user.id, code)
+        elif step == "backup-code":
+            await self._two_factor.use_backup_code(user, code)
+        else:
+            await self._two_factor.verify_totp(user, code)
 
     async def _pending_user(self, email: str) -> UserRecord:
         user = await self._users.get_by_email(email)

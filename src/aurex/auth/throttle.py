@@ -10,13 +10,25 @@ service clock, so it works the same on the in-process and Redis stores.
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from aurex.auth.errors import AuthCode, AuthError
 from aurex.auth.ports import AuditEntry, AuditLog, ChallengeStore, Clock, CounterStore
 
 FAILURES = "auth-failures"
+COUNTED_FAILURES = frozenset(
+    {
+        AuthCode.INVALID_CREDENTIALS,
+        AuthCode.INVALID_CODE,
+        AuthCode.CODE_EXPIRED,
+        AuthCode.CODE_ALREADY_USED,
+        AuthCode.CODE_ATTEMPTS_EXHAUSTED,
+    }
+)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,6 +98,22 @@ class Throttle:
             count = await self._counters.hit(subject, FAILURES, self.policy.failure_window_s)
             if count >= limit:
                 await self._lock(subject, now, user_id, ip, step, count)
+
+    async def counting(
+        self,
+        email: str,
+        ip: str,
+        step: str,
+        user_id: str | None,
+        attempt: Callable[[], Awaitable[T]],
+    ) -> T:
+        """Run a code check; a refused code counts as a failed attempt at ``step``."""
+        try:
+            return await attempt()
+        except AuthError as exc:
+            if exc.code in COUNTED_FAILURES:
+                await self.failed(email, ip, step, user_id)
+            raise
 
     async def succeeded(self, email: str) -> None:
         """A completed login clears the account's failure count."""

@@ -1,0 +1,1 @@
+"""Ways into the exchange: HTTP/WebSocket, gRPC and the binary TCP protocol."""

@@ -1,0 +1,53 @@
+"""The FastAPI app factory. It wires routes to the services it is given, nothing more.
+
+``bootstrap`` builds the services with real adapters; tests build them with
+throwaway ones. Further routers (trading, market data, WebSocket, web UI) are
+passed in and share the same error shape, security headers and auth dependencies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, FastAPI
+
+import aurex
+from aurex.auth.services import AuthServices
+from aurex.gateways.http import (
+    account_routes,
+    admin_routes,
+    auth_routes,
+    session_routes,
+    two_factor_routes,
+)
+from aurex.gateways.http.errors import install_error_handlers
+from aurex.gateways.http.security import DEFAULT_CSP, SecurityHeadersMiddleware
+
+
+@dataclass(slots=True)
+class AppServices:
+    """What the HTTP gateway needs. ``routers`` are mounted after the auth routes."""
+
+    auth: AuthServices
+    routers: Sequence[APIRouter] = field(default_factory=tuple)
+    content_security_policy: str = DEFAULT_CSP
+    title: str = "Aurex"
+
+
+def create_app(services: AppServices) -> FastAPI:
+    """The ASGI app: auth, account and admin routes plus ``services.routers``."""
+    app = FastAPI(
+        title=services.title,
+        version=aurex.__version__,
+        description="Aurex stock exchange: REST API. Errors are {code, message}.",
+    )
+    app.state.auth = services.auth
+    app.state.services = services
+    install_error_handlers(app)
+    for module in (auth_routes, two_factor_routes, session_routes, account_routes, admin_routes):
+        app.include_router(module.router)
+    for router in services.routers:
+        app.include_router(router)
+    app.add_middleware(SecurityHeadersMiddleware, csp=services.content_security_policy)
+    return app

@@ -1,0 +1,151 @@
+"""``/api/auth``: sign-up, the two-step login, refresh, logout, e-mail verification."""
+
+from __future__ import annotations
+
+import html
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from aurex.auth.errors import AuthCode, AuthError
+from aurex.auth.sessions import IssuedTokens
+from aurex.gateways.http.deps import (
+    ClientIp,
+    CurrentSession,
+    Services,
+    UserAgent,
+    bearer_token,
+    looks_like_jwt,
+)
+from aurex.gateways.http.schemas import (
+    EmailRequest,
+    LoginRequest,
+    LoginResponse,
+    RefreshRequest,
+    SignupRequest,
+    SignupResponse,
+    SuccessResponse,
+    TokenRequest,
+    TokensResponse,
+    VerifyTwoFactorRequest,
+)
+from aurex.gateways.http.security import (
+    TRADING_COOKIE,
+    check_csrf,
+    clear_session_cookies,
+    set_session_cookies,
+)
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+def _tokens_response(request: Request, services: Services, tokens: IssuedTokens) -> JSONResponse:
+    body = TokensResponse(
+        session_token=tokens.session_token,
+        trading_token=tokens.trading_token,
+        expires_in=tokens.expires_in,
+        trading_expires_in=tokens.trading_expires_in,
+    )
+    response = JSONResponse(body.model_dump(by_alias=True))
+    set_session_cookies(response, request, services.keys, tokens)
+    return response
+
+
+@router.post("/signup", status_code=201, response_model=SignupResponse)
+async def signup(body: SignupRequest, services: Services, ip: ClientIp) -> SignupResponse:
+    """Create a trader account with the opening cash; a verification link is e-mailed."""
+    user = await services.signup.signup(
+        body.email, body.password, body.first_name, body.last_name, body.country, ip
+    )
+    return SignupResponse(user_id=user.id)
+
+
+@router.post("/login", response_model=LoginResponse)
+async def login(body: LoginRequest, services: Services, ip: ClientIp) -> LoginResponse:
+    """Step one: the password. Always answers that a second factor is required."""
+    kind = await services.login.start(body.email, body.password, ip)
+    return LoginResponse(two_factor_type=kind)
+
+
+@router.post("/verify-2fa", response_model=TokensResponse)
+async def verify_two_factor(
+    body: VerifyTwoFactorRequest,
+    request: Request,
+    services: Services,
+    ip: ClientIp,
+    agent: UserAgent,
+) -> JSONResponse:
+    """Step two: a TOTP, backup or e-mailed code. Returns the tokens and sets cookies."""
+    _user, tokens = await services.login.finish(body.email, body.code, ip, agent)
+    return _tokens_response(request, services, tokens)
+
+
+@router.post("/resend-code", response_model=SuccessResponse)
+async def resend_code(body: EmailRequest, services: Services, ip: ClientIp) -> SuccessResponse:
+    """A new e-mail code for a pending login (at most one a minute)."""
+    await services.login.resend_code(body.email, ip)
+    return SuccessResponse(message="A new code was sent")
+
+
+@router.post("/refresh", response_model=TokensResponse)
+async def refresh(
+    request: Request, services: Services, body: RefreshRequest | None = None
+) -> JSONResponse:
+    """A new access token for the trading token's session; the previous one is revoked.
+
+    The trading token comes from the body, a non-JWT bearer token or the cookie
+    (the cookie route needs the CSRF header).
+    """
+    token = body.trading_token if body else None
+    if token is None:
+        header = bearer_token(request)
+        token = header if header is not None and not looks_like_jwt(header) else None
+    if token is None:
+        token = request.cookies.get(TRADING_COOKIE)
+        if token:
+            principal = await services.sessions.authenticate_trading(token)
+            check_csrf(request, services.keys, principal.session_id)
+    if not token:
+        raise AuthError(AuthCode.NOT_AUTHENTICATED, "send the trading token to refresh")
+    tokens = await services.sessions.refresh(token)
+    return _tokens_response(request, services, tokens)
+
+
+@router.post("/logout", response_model=SuccessResponse)
+async def logout(request: Request, services: Services, principal: CurrentSession) -> JSONResponse:
+    """End this session: its access and trading tokens stop working everywhere."""
+    await services.sessions.revoke(principal.user_id, principal.session_id)
+    body = SuccessResponse(message="Logged out successfully")
+    response = JSONResponse(body.model_dump(by_alias=True))
+    clear_session_cookies(response, request)
+    return response
+
+
+@router.post("/verify-email", response_model=SuccessResponse)
+async def verify_email(body: TokenRequest, services: Services) -> SuccessResponse:
+    """Confirm the e-mail address with the token from the sign-up mail."""
+    await services.signup.verify_email(body.token)
+    return SuccessResponse(message="E-mail address verified")
+
+
+@router.get("/verify-email", response_class=HTMLResponse, include_in_schema=False)
+async def verify_email_link(
+    services: Services, token: Annotated[str, Query(max_length=256)]
+) -> HTMLResponse:
+    """The link in the sign-up mail: verifies and shows a short page."""
+    user = await services.signup.verify_email(token)
+    name = html.escape(user.first_name)
+    return HTMLResponse(
+        "<!doctype html><title>Aurex</title>"
+        f"<p>Thank you, {name}. Your e-mail address is verified; you can close this page.</p>"
+    )
+
+
+@router.post("/verify-email/resend", response_model=SuccessResponse)
+async def resend_verification(
+    body: EmailRequest, services: Services, ip: ClientIp
+) -> SuccessResponse:
+    """Send a new verification link (the answer does not reveal whether the user exists)."""
+    await services.signup.resend_verification(body.email, ip)
+    return SuccessResponse(message="If the address needs verifying, a new link was sent")

@@ -1,0 +1,136 @@
+"""Every HTTP error is JSON ``{"code": int, "message": str}`` with a fitting status.
+
+Auth failures carry their ``AuthCode``; engine refusals their ``RejectCode``;
+FastAPI's request validation errors (422) become ``VALIDATION_FAILED`` with the
+offending fields named; unknown routes and methods, and unexpected exceptions,
+get codes of their own. docs/api.md lists the codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from aurex.auth.admin import Rejected
+from aurex.auth.errors import AuthCode, AuthError
+from aurex.core.codes import RejectCode
+
+log = structlog.get_logger(__name__)
+
+AUTH_STATUS: dict[AuthCode, int] = {
+    AuthCode.VALIDATION_FAILED: 422,
+    AuthCode.INVALID_CREDENTIALS: 401,
+    AuthCode.EMAIL_TAKEN: 409,
+    AuthCode.WEAK_PASSWORD: 422,
+    AuthCode.INVALID_EMAIL: 422,
+    AuthCode.NO_PENDING_LOGIN: 401,
+    AuthCode.INVALID_CODE: 401,
+    AuthCode.CODE_EXPIRED: 401,
+    AuthCode.CODE_ALREADY_USED: 401,
+    AuthCode.CODE_ATTEMPTS_EXHAUSTED: 401,
+    AuthCode.TOO_MANY_CODE_REQUESTS: 429,
+    AuthCode.TOTP_SETUP_NOT_STARTED: 409,
+    AuthCode.TOTP_ALREADY_ENABLED: 409,
+    AuthCode.TOTP_NOT_ENABLED: 409,
+    AuthCode.LOCKED_OUT: 429,
+    AuthCode.RATE_LIMITED: 429,
+    AuthCode.NOT_AUTHENTICATED: 401,
+    AuthCode.TOKEN_INVALID: 401,
+    AuthCode.TOKEN_EXPIRED: 401,
+    AuthCode.TOKEN_REVOKED: 401,
+    AuthCode.CSRF_FAILED: 403,
+    AuthCode.FORBIDDEN: 403,
+    AuthCode.VERIFICATION_TOKEN_INVALID: 400,
+    AuthCode.NOT_FOUND: 404,
+    AuthCode.INVALID_AMOUNT: 422,
+    AuthCode.METHOD_NOT_ALLOWED: 405,
+    AuthCode.ACCOUNT_UNAVAILABLE: 503,
+    AuthCode.MAIL_UNAVAILABLE: 503,
+    AuthCode.HTTP_ERROR: 400,
+    AuthCode.INTERNAL_ERROR: 500,
+}
+
+_UNAUTHENTICATED = {
+    AuthCode.NOT_AUTHENTICATED,
+    AuthCode.TOKEN_INVALID,
+    AuthCode.TOKEN_EXPIRED,
+    AuthCode.TOKEN_REVOKED,
+}
+
+
+def error_response(
+    status: int, code: int, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse({"code": int(code), "message": message}, status, headers=headers)
+
+
+def reject_status(code: RejectCode) -> int:
+    """HTTP status for an engine refusal: 404 for unknown things, 409 for state conflicts,
+    422 for invalid values."""
+    if code in (RejectCode.UNKNOWN_SYMBOL, RejectCode.UNKNOWN_ACCOUNT, RejectCode.UNKNOWN_ORDER):
+        return 404
+    if code in (
+        RejectCode.SYMBOL_HALTED,
+        RejectCode.SYMBOL_EXISTS,
+        RejectCode.SYMBOL_ALREADY_HALTED,
+        RejectCode.SYMBOL_NOT_HALTED,
+        RejectCode.ORDER_NOT_AMENDABLE,
+    ):
+        return 409
+    return 422
+
+
+def auth_error_response(exc: AuthError) -> JSONResponse:
+    headers: dict[str, str] = {}
+    if exc.retry_after_s is not None:
+        headers["Retry-After"] = str(exc.retry_after_s)
+    if exc.code in _UNAUTHENTICATED:
+        headers["WWW-Authenticate"] = "Bearer"
+    return error_response(AUTH_STATUS[exc.code], exc.code, exc.message, headers)
+
+
+def describe_validation(errors: Sequence[Any]) -> str:
+    """``firstName: Field required; password: ...`` from pydantic's error list."""
+    parts = []
+    for error in errors:
+        location = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path")]
+        where = ".".join(location) or "request"
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts) or "request is not valid"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_auth_error(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, AuthError)
+        return auth_error_response(exc)
+
+    async def on_rejected(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Rejected)
+        return error_response(reject_status(exc.code), exc.code, str(exc))
+
+    async def on_validation(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return error_response(422, AuthCode.VALIDATION_FAILED, describe_validation(exc.errors()))
+
+    async def on_http(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        code = {404: AuthCode.NOT_FOUND, 405: AuthCode.METHOD_NOT_ALLOWED}.get(
+            exc.status_code, AuthCode.HTTP_ERROR
+        )
+        return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", path=request.url.path, method=request.method)
+        return error_response(500, AuthCode.INTERNAL_ERROR, "internal error")
+
+    app.add_exception_handler(AuthError, on_auth_error)
+    app.add_exception_handler(Rejected, on_rejected)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)
