@@ -1,14 +1,13 @@
 """One symbol's order book: price levels holding FIFO queues of orders.
 
 Each level is an intrusive doubly linked list through ``Order.prev``/``Order.next``,
-so appending, popping the head and cancelling from the middle are all O(1). Sorted
-price lists keep the best price at the end of each list, so removing an exhausted
-best level is an O(1) ``pop``.
+so appending, popping the head and cancelling from the middle are all O(1). Each
+side keeps its prices in an ascending list searched with ``bisect``.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections.abc import Iterator
 
 from aurex.core.model import Order, Side
@@ -64,47 +63,44 @@ class PriceLevel:
 
 
 class BookSide:
-    """Levels of one side. ``prices`` is sorted so that the best price is last."""
+    """Levels of one side, with their prices in ascending order.
 
-    __slots__ = ("levels", "prices", "side")
+    ``best_index`` is where the best price sits in ``prices``: the end for bids,
+    the front for asks. Plain ascending lists let ``bisect`` run without a key
+    function, and both ends are cheap at the few hundred levels a book holds.
+    """
+
+    __slots__ = ("best_index", "levels", "prices", "side")
 
     def __init__(self, side: Side) -> None:
         self.side = side
         self.levels: dict[int, PriceLevel] = {}
         self.prices: list[int] = []
+        self.best_index = -1 if side is BUY else 0
 
     def best(self) -> PriceLevel | None:
         prices = self.prices
-        return self.levels[prices[-1]] if prices else None
-
-    def _key(self, price_ticks: int) -> int:
-        return price_ticks if self.side is BUY else -price_ticks
+        return self.levels[prices[self.best_index]] if prices else None
 
     def level_for_insert(self, price_ticks: int) -> PriceLevel:
         level = self.levels.get(price_ticks)
         if level is None:
-            level = PriceLevel(price_ticks)
-            self.levels[price_ticks] = level
-            prices = self.prices
-            if not prices or self._key(price_ticks) > self._key(prices[-1]):
-                prices.append(price_ticks)
-            else:
-                key = self._key(price_ticks)
-                prices.insert(bisect_left(prices, key, key=self._key), price_ticks)
+            level = self.levels[price_ticks] = PriceLevel(price_ticks)
+            insort(self.prices, price_ticks)
         return level
 
     def drop_level(self, price_ticks: int) -> None:
         del self.levels[price_ticks]
         prices = self.prices
-        if prices[-1] == price_ticks:
-            prices.pop()
+        if prices[self.best_index] == price_ticks:
+            prices.pop(self.best_index)
         else:
-            key = self._key(price_ticks)
-            del prices[bisect_left(prices, key, key=self._key)]
+            del prices[bisect_left(prices, price_ticks)]
 
     def levels_best_first(self) -> Iterator[PriceLevel]:
         levels = self.levels
-        for price in reversed(self.prices):
+        ordered = reversed(self.prices) if self.best_index == -1 else iter(self.prices)
+        for price in ordered:
             yield levels[price]
 
 
@@ -130,7 +126,7 @@ class OrderBook:
 
     def best_ask(self) -> int:
         prices = self.asks.prices
-        return prices[-1] if prices else 0
+        return prices[0] if prices else 0
 
     def add(self, order: Order) -> None:
         """Queue ``order`` at the back of its price level."""

@@ -1,5 +1,9 @@
 """Events: what happened, in past tense. The core's only output.
 
+Fields are positional in declaration order (the hot path builds events
+positionally: keyword passing costs ~0.5 us per event in CPython 3.11); other
+code should pass them by keyword for readability.
+
 Book effects are explicit so projections never re-run matching:
 ``OrderRested`` adds quantity to a price level; ``TradeExecuted`` removes it from
 the maker's level; ``OrderCancelled``/``OrderExpired`` with ``was_resting`` remove
@@ -16,13 +20,13 @@ from aurex.core.codes import RejectCode
 from aurex.core.model import CancelReason, OrderType, Side, TimeInForce
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class Event:
     seq: int
     ts_ns: int
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class OrderAccepted(Event):
     order_id: int
     account: str
@@ -37,7 +41,7 @@ class OrderAccepted(Event):
     post_only: bool
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class OrderAlreadyAccepted(Event):
     """A PlaceOrder repeated a client order id; nothing changed (idempotent retry)."""
 
@@ -46,7 +50,7 @@ class OrderAlreadyAccepted(Event):
     client_order_id: str
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class OrderRejected(Event):
     account: str
     client_order_id: str
@@ -55,7 +59,7 @@ class OrderRejected(Event):
     reason: str
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class CommandRejected(Event):
     """A non-order command (cancel, amend, deposit, admin) was refused."""
 
@@ -65,7 +69,7 @@ class CommandRejected(Event):
     reason: str
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class OrderRested(Event):
     order_id: int
     account: str
@@ -75,7 +79,7 @@ class OrderRested(Event):
     quantity: int
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class TradeExecuted(Event):
     trade_id: int
     symbol: str
@@ -90,7 +94,7 @@ class TradeExecuted(Event):
     sell_remaining: int
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class OrderCancelled(Event):
     order_id: int
     account: str
@@ -102,7 +106,7 @@ class OrderCancelled(Event):
     was_resting: bool
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class OrderExpired(Event):
     order_id: int
     account: str
@@ -113,7 +117,7 @@ class OrderExpired(Event):
     was_resting: bool
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class OrderAmended(Event):
     order_id: int
     account: str
@@ -127,7 +131,7 @@ class OrderAmended(Event):
     kept_priority: bool
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class OrderTriggered(Event):
     """A stop order's trigger price was reached; it now trades as market or limit."""
 
@@ -136,7 +140,7 @@ class OrderTriggered(Event):
     symbol: str
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class FundsDeposited(Event):
     account: str
     cash_cents: int
@@ -144,7 +148,7 @@ class FundsDeposited(Event):
     shares: int
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class FundsWithdrawn(Event):
     account: str
     cash_cents: int
@@ -152,7 +156,7 @@ class FundsWithdrawn(Event):
     shares: int
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class LimitsSet(Event):
     account: str
     max_order_quantity: int
@@ -161,7 +165,7 @@ class LimitsSet(Event):
     max_orders_per_day: int
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class SymbolAdded(Event):
     symbol: str
     name: str
@@ -172,17 +176,17 @@ class SymbolAdded(Event):
     price_band_bps: int
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class SymbolHalted(Event):
     symbol: str
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class SymbolResumed(Event):
     symbol: str
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class DayEnded(Event):
     """Closing prices per symbol (last trade, or the reference price if none)."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from aurex.core import commands as c
@@ -52,9 +53,9 @@ class Exchange:
         self.registry = Registry()
         self.last_seq = 0
         self._handlers: dict[type[c.Command], Callable[[Any], list[Event]]] = {
-            c.PlaceOrder: self._place,
+            c.PlaceOrder: partial(place_order, self),
             c.CancelOrder: self._cancel,
-            c.AmendOrder: self._amend,
+            c.AmendOrder: partial(amend_order, self),
             c.CancelAll: self._cancel_all,
             c.Deposit: self._deposit,
             c.Withdraw: self._withdraw,
@@ -106,12 +107,6 @@ class Exchange:
         return state_hash(self)
 
     # -- orders -----------------------------------------------------------
-
-    def _place(self, cmd: c.PlaceOrder) -> list[Event]:
-        return place_order(self, cmd)
-
-    def _amend(self, cmd: c.AmendOrder) -> list[Event]:
-        return amend_order(self, cmd)
 
     def _cancel(self, cmd: c.CancelOrder) -> list[Event]:
         order = self._find_order(cmd.account, cmd.order_id, cmd.client_order_id)
@@ -304,7 +299,7 @@ class Exchange:
             account.orders_today = 0
         closes = {}
         for symbol, market in self.markets.items():
-            market.reference_price_ticks = market.mark_price_ticks
+            market.set_reference(market.mark_price_ticks)
             closes[symbol] = market.reference_price_ticks
         events.append(DayEnded(seq=cmd.seq, ts_ns=cmd.ts_ns, closing_prices=closes))
         return events
@@ -358,19 +353,19 @@ class Exchange:
 
     def accepted(self, cmd: c.PlaceOrder, order: Order) -> OrderAccepted:
         return OrderAccepted(
-            seq=cmd.seq,
-            ts_ns=cmd.ts_ns,
-            order_id=order.order_id,
-            account=order.account,
-            client_order_id=order.client_order_id,
-            symbol=order.symbol,
-            side=order.side,
-            order_type=order.order_type,
-            tif=order.tif,
-            quantity=order.quantity,
-            price_ticks=order.price_ticks,
-            stop_price_ticks=order.stop_price_ticks,
-            post_only=order.post_only,
+            cmd.seq,
+            cmd.ts_ns,
+            order.order_id,
+            order.account,
+            order.client_order_id,
+            order.symbol,
+            order.side,
+            order.order_type,
+            order.tif,
+            order.quantity,
+            order.price_ticks,
+            order.stop_price_ticks,
+            order.post_only,
         )
 
     def already_accepted(self, cmd: c.PlaceOrder, order_id: int) -> OrderAlreadyAccepted:

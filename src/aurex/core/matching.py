@@ -59,9 +59,19 @@ class SymbolMarket:
     halted: bool = False
     book: OrderBook = field(init=False)
     stops: dict[int, Order] = field(default_factory=dict)
+    band_low_ticks: int = field(init=False)
+    band_high_ticks: int = field(init=False)
 
     def __post_init__(self) -> None:
         self.book = OrderBook(self.symbol)
+        self.set_reference(self.reference_price_ticks)
+
+    def set_reference(self, price_ticks: int) -> None:
+        """New reference (previous close); the price band moves with it."""
+        self.reference_price_ticks = price_ticks
+        width = price_ticks * self.price_band_bps // BPS
+        self.band_low_ticks = price_ticks - width
+        self.band_high_ticks = price_ticks + width
 
     @property
     def mark_price_ticks(self) -> int:
@@ -69,9 +79,7 @@ class SymbolMarket:
         return self.last_price_ticks or self.reference_price_ticks
 
     def band(self) -> tuple[int, int]:
-        ref = self.reference_price_ticks
-        width = ref * self.price_band_bps // BPS
-        return ref - width, ref + width
+        return self.band_low_ticks, self.band_high_ticks
 
     def collar_limit(self, side: Side, from_price: int) -> int:
         """The worst price a market order may trade at, on the tick."""
@@ -114,18 +122,22 @@ class SymbolMarket:
         self, taker: Order, limit: int, reg: Registry, events: list[Event], seq: int, ts: int
     ) -> None:
         """Match ``taker`` up to ``limit``, then rest or cancel what is left."""
-        if taker.tif is FOK and not self.can_fill_completely(taker, limit):
+        opposite = self.book.asks if taker.side is BUY else self.book.bids
+        prices = opposite.prices
+        crossing = bool(prices) and (
+            prices[0] <= limit if taker.side is BUY else prices[-1] >= limit
+        )
+        if taker.tif is FOK and not (crossing and self.can_fill_completely(taker, limit)):
             self._cancel_remainder(taker, CancelReason.FOK_NOT_FILLABLE, reg, events, seq, ts)
             return
-        self_trade = self._match(taker, limit, reg, events, seq, ts)
+        self_trade = crossing and self._match(taker, limit, reg, events, seq, ts)
         if taker.remaining == 0:
             taker.status = FILLED
             reg.finish(taker)
         elif self_trade:
             self._cancel_remainder(taker, CancelReason.SELF_TRADE, reg, events, seq, ts)
         elif taker.order_type is MARKET or taker.order_type is STOP:
-            opposite_empty = not self.book.opposite(taker.side).prices
-            reason = CancelReason.NO_LIQUIDITY if opposite_empty else CancelReason.MARKET_COLLAR
+            reason = CancelReason.MARKET_COLLAR if prices else CancelReason.NO_LIQUIDITY
             self._cancel_remainder(taker, reason, reg, events, seq, ts)
         elif taker.tif is IOC or taker.tif is FOK:
             self._cancel_remainder(taker, CancelReason.IOC_REMAINDER, reg, events, seq, ts)
@@ -133,14 +145,14 @@ class SymbolMarket:
             self.book.add(taker)
             events.append(
                 OrderRested(
-                    seq=seq,
-                    ts_ns=ts,
-                    order_id=taker.order_id,
-                    account=taker.account,
-                    symbol=self.symbol,
-                    side=taker.side,
-                    price_ticks=taker.price_ticks,
-                    quantity=taker.remaining,
+                    seq,
+                    ts,
+                    taker.order_id,
+                    taker.account,
+                    self.symbol,
+                    taker.side,
+                    taker.price_ticks,
+                    taker.remaining,
                 )
             )
 
@@ -150,13 +162,13 @@ class SymbolMarket:
         """Fill against resting orders; True if self-trade prevention stopped the taker."""
         is_buy = taker.side is BUY
         opposite = self.book.asks if is_buy else self.book.bids
-        prices, levels = opposite.prices, opposite.levels
+        prices, levels, best = opposite.prices, opposite.levels, opposite.best_index
         accounts = reg.accounts
         taker_account = accounts[taker.account]
         symbol = self.symbol
         stopped = False
         while taker.remaining and prices:
-            price = prices[-1]
+            price = prices[best]
             if (price > limit) if is_buy else (price < limit):
                 break
             level = levels[price]
@@ -192,20 +204,20 @@ class SymbolMarket:
                     settle(maker_account, maker, taker_account, taker, price, qty)
                     buy, sell = maker, taker
                 events.append(
-                    TradeExecuted(
-                        seq=seq,
-                        ts_ns=ts,
-                        trade_id=reg.next_trade_id,
-                        symbol=symbol,
-                        price_ticks=price,
-                        quantity=qty,
-                        buy_order_id=buy.order_id,
-                        sell_order_id=sell.order_id,
-                        buyer=buy.account,
-                        seller=sell.account,
-                        aggressor=taker.side,
-                        buy_remaining=buy.remaining,
-                        sell_remaining=sell.remaining,
+                    TradeExecuted(  # trade id, symbol, price, qty, buy/sell ids, accounts, ...
+                        seq,
+                        ts,
+                        reg.next_trade_id,
+                        symbol,
+                        price,
+                        qty,
+                        buy.order_id,
+                        sell.order_id,
+                        buy.account,
+                        sell.account,
+                        taker.side,
+                        buy.remaining,
+                        sell.remaining,
                     )
                 )
                 reg.next_trade_id += 1
@@ -242,16 +254,16 @@ class SymbolMarket:
         reg.finish(order)
         events.append(
             OrderCancelled(
-                seq=seq,
-                ts_ns=ts,
-                order_id=order.order_id,
-                account=order.account,
-                symbol=self.symbol,
-                side=order.side,
-                price_ticks=order.price_ticks,
-                remaining=remaining,
-                reason=reason,
-                was_resting=was_resting,
+                seq,
+                ts,
+                order.order_id,
+                order.account,
+                self.symbol,
+                order.side,
+                order.price_ticks,
+                remaining,
+                reason,
+                was_resting,
             )
         )
 
