@@ -64,6 +64,7 @@ def core_apply(workload: Workload) -> Callable[[Command], object]:
     exchange, market_data = Exchange(), MarketData()
     for cmd in workload.setup:
         market_data.apply(exchange.apply(cmd))
+    freeze_recovered_state()
     ex_apply, md_apply = exchange.apply, market_data.apply
 
     def apply(cmd: Command) -> object:
@@ -77,6 +78,7 @@ def baseline_apply(workload: Workload) -> Callable[[Command], object]:
     for cmd in workload.setup:
         if type(cmd).__name__ == "PlaceOrder":
             book.apply(cmd)
+    freeze_recovered_state()
     return book.apply
 
 
@@ -88,6 +90,7 @@ async def durable_run(workload: Workload, window: int) -> tuple[float, list[floa
         await sequencer.start()
         for future in sequencer.submit_many(copy.deepcopy(workload.setup)):
             await future
+        freeze_recovered_state()
         ops = copy.deepcopy(workload.operations)
         latencies: list[float] = []
         clock = time.perf_counter_ns

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
 from collections.abc import Callable
@@ -23,6 +24,16 @@ INDEX_INTERVAL_S = 0.1
 
 MarketListener = Callable[[MarketDataUpdate], None]
 IndexListener = Callable[[IndexView], None]
+
+
+def freeze_recovered_state() -> None:
+    """Exempt everything recovered so far from cyclic garbage collection.
+
+    The book and accounts are long-lived; without this every full collection walks
+    them again, which costs the matching loop roughly a sixth of its throughput.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 class Runtime:
@@ -67,6 +78,7 @@ class Runtime:
             recovery.snapshot_seq,
             recovery.replayed,
         )
+        freeze_recovered_state()
         sequencer.bus.add_handler(self._on_events)
         self._sequencer = sequencer
         await sequencer.start()
