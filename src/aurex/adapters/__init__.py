@@ -1,0 +1,1 @@
+"""Adapters that plug the engine into the ports other packages define."""
