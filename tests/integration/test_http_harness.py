@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 import pyotp
 import redis.asyncio as aioredis
+from fastapi import FastAPI
 
 from aurex.auth import AuthServices, KeyRing, build_auth_services, memory_stores, redis_stores
 from aurex.auth.mail import MaildirMailer, SmtpMailer
@@ -142,6 +143,7 @@ class Inbox:
 
 @dataclass
 class Harness:
+    app: FastAPI
     client: httpx.AsyncClient
     auth: AuthServices
     clock: SettableClock
@@ -149,6 +151,11 @@ class Harness:
     inbox: Inbox
     database_url: str
     data_dir: Path
+
+    def client_from(self, ip: str, scheme: str = "http") -> httpx.AsyncClient:
+        """Another client of the same app, seen as coming from ``ip``."""
+        transport = httpx.ASGITransport(app=self.app, client=(ip, 40000))
+        return httpx.AsyncClient(transport=transport, base_url=f"{scheme}://testserver")
 
     # ------------------------------------------------------------------ flows
 
@@ -265,6 +272,7 @@ async def running_app(
     try:
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
             yield Harness(
+                app=app,
                 client=client,
                 auth=auth,
                 clock=clock,

@@ -3,7 +3,8 @@
 One active code per user, stored as an HMAC (never in clear) in the challenge
 store with its expiry and attempt count. Each attempt increments the count
 atomically *before* the comparison, so parallel guesses cannot exceed the limit;
-after the third wrong attempt the code is void. Sending is rate-limited per user.
+after the third wrong attempt the code is void. Sending is rate-limited per user:
+one resend a minute, at most ten codes an hour.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from aurex.auth.ports import ChallengeStore, Clock, CounterStore, Mailer, UserRe
 
 CODE_TTL_S = 5 * 60
 MAX_ATTEMPTS = 3
-SENDS_PER_MINUTE = 1
 SENDS_PER_HOUR = 10
 _KEEP_S = 60 * 60  # keep a dead code around so late attempts get a precise answer
 _PURPOSE = "email-code"
@@ -42,17 +42,15 @@ class EmailCodes:
         self._keys = keys
         self._clock = clock
 
-    async def send(self, user: UserRecord, *, reuse_recent: bool = False) -> None:
+    async def send(self, user: UserRecord, *, resend: bool = False) -> None:
         """E-mail a fresh code, voiding the previous one.
 
-        Raises ``TOO_MANY_CODE_REQUESTS`` past the send limits. With
-        ``reuse_recent`` (a repeated login) a still-usable code sent within the last
-        minute is kept instead of raising.
+        Every send needs the password first (a login, or a resend for a pending
+        login). A resend within a minute of the previous code, or more than
+        ``SENDS_PER_HOUR`` codes an hour, raise ``TOO_MANY_CODE_REQUESTS``.
         """
         subject = f"user:{user.id}"
-        if await self._counters.hit(subject, "email-code", 60) > SENDS_PER_MINUTE:
-            if reuse_recent and await self._usable(user.id):
-                return
+        if resend and await self._counters.count(subject, "email-code") > 0:
             raise AuthError(
                 AuthCode.TOO_MANY_CODE_REQUESTS,
                 "a code was sent less than a minute ago; wait before asking again",
@@ -64,6 +62,7 @@ class EmailCodes:
                 "too many codes requested this hour",
                 retry_after_s=3600,
             )
+        await self._counters.hit(subject, "email-code", 60)
         code = f"{secrets.randbelow(10**6):06d}"
         expires_at = self._clock() + timedelta(seconds=CODE_TTL_S)
         await self._challenges.put(
@@ -106,14 +105,6 @@ class EmailCodes:
                 else "wrong code; the code is now void",
             )
         await self._challenges.delete(key)
-
-    async def _usable(self, user_id: str) -> bool:
-        record = await self._challenges.get(self._key(user_id))
-        return (
-            record is not None
-            and datetime.fromisoformat(record["expires_at"]) > self._clock()
-            and int(record["attempts"]) < MAX_ATTEMPTS
-        )
 
     def _hash(self, user_id: str, code: str) -> str:
         return self._keys.mac(_PURPOSE, f"{user_id}:{code}")

@@ -1,7 +1,7 @@
 """The two-step login: password, then a second factor, then a session.
 
 Step one checks the password (throttled, no hint whether the e-mail exists), parks
-a pending login for 5 minutes and, for e-mail users, sends a code. Step two needs
+a pending login for 15 minutes and, for e-mail users, sends a code. Step two needs
 that pending login and a TOTP code, a backup code or the e-mailed code. Every
 failure at either step counts towards the account and IP lockouts.
 """
@@ -22,7 +22,7 @@ from aurex.auth.throttle import Throttle, ip_subject
 from aurex.auth.two_factor import TwoFactor
 from aurex.auth.validation import normalize_email
 
-PENDING_LOGIN_TTL_S = 5 * 60
+PENDING_LOGIN_TTL_S = 15 * 60  # outlives the 5-minute code, so "expired" is reported
 
 
 class Login:
@@ -69,7 +69,7 @@ class Login:
             self._pending_key(user.id), {"expires_at": expires_at.isoformat()}, PENDING_LOGIN_TTL_S
         )
         if user.two_factor_type == TwoFactorType.EMAIL:
-            await self._email_codes.send(user, reuse_recent=True)
+            await self._email_codes.send(user)
         return user.two_factor_type
 
     async def resend_code(self, email: str, ip: str) -> None:
@@ -79,7 +79,7 @@ class Login:
         user = await self._pending_user(email)
         if user.two_factor_type != TwoFactorType.EMAIL:
             raise AuthError(AuthCode.TOTP_ALREADY_ENABLED, "use your authenticator app")
-        await self._email_codes.send(user)
+        await self._email_codes.send(user, resend=True)
 
     async def finish(
         self, email: str, code: str, ip: str, user_agent: str
