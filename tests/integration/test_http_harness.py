@@ -120,7 +120,7 @@ class Inbox:
         if not self._maildir.exists():
             return []
         box = mailbox.Maildir(self._maildir, create=False)
-        found = [m for m in box if m["To"] == address]
+        found = [m for m in box if str(m["To"]).lower() == address.lower()]
         return sorted(found, key=lambda m: m.get_date())
 
     def latest_body(self, address: str) -> str:
