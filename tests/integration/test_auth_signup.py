@@ -151,3 +151,13 @@ async def test_signups_from_one_address_are_rate_limited(h: Harness) -> None:
     limited = await h.client.post("/api/auth/signup", json=form(email="u10@example.com"))
     assert limited.status_code == 429 and limited.json()["code"] == 1021
     assert limited.headers["Retry-After"] == "60"
+
+
+async def test_verification_resend_is_limited_to_one_a_minute_without_telling(h: Harness) -> None:
+    await h.signup("ada@example.com")
+    for _ in range(3):
+        response = await h.client.post(
+            "/api/auth/verify-email/resend", json={"email": "ada@example.com"}
+        )
+        assert response.status_code == 200
+    assert len(h.inbox.messages_to("ada@example.com")) == 2  # sign-up link + one resend

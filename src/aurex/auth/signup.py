@@ -151,8 +151,11 @@ class Signup:
         user = await self._users.get_by_email(normalize_email(email))
         if user is None or user.email_verified:
             return
-        await self._throttle.limit(f"user:{user.id}", "verify-email-resend", 1)
-        await self.send_verification(user)
+        # Per user at most one link a minute; refusing silently keeps the answer the
+        # same as for unknown addresses.
+        with contextlib.suppress(AuthError):
+            await self._throttle.limit(f"user:{user.id}", "verify-email-resend", 1)
+            await self.send_verification(user)
 
     async def verify_email(self, token: str) -> UserRecord:
         """Mark the token's user verified; the token works once."""

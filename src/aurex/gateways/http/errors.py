@@ -2,8 +2,9 @@
 
 Auth failures carry their ``AuthCode``; engine refusals their ``RejectCode``;
 FastAPI's request validation errors (422) become ``VALIDATION_FAILED`` with the
-offending fields named; unknown routes and methods, and unexpected exceptions,
-get codes of their own. docs/api.md lists the codes.
+offending fields named; unknown routes and methods get codes of their own.
+Unexpected exceptions become a 500 in ``security.SecurityHeadersMiddleware``.
+docs/api.md lists the codes.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -20,8 +20,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from aurex.auth.admin import Rejected
 from aurex.auth.errors import AuthCode, AuthError
 from aurex.core.codes import RejectCode
-
-log = structlog.get_logger(__name__)
 
 AUTH_STATUS: dict[AuthCode, int] = {
     AuthCode.VALIDATION_FAILED: 422,
@@ -125,12 +123,7 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
 
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", path=request.url.path, method=request.method)
-        return error_response(500, AuthCode.INTERNAL_ERROR, "internal error")
-
     app.add_exception_handler(AuthError, on_auth_error)
     app.add_exception_handler(Rejected, on_rejected)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
-    app.add_exception_handler(Exception, on_unexpected)
