@@ -60,6 +60,7 @@ class _Spec:
     values: Callable[[Command], tuple[Any, ...]]
     decoder: msgspec.msgpack.Decoder[tuple[Any, ...]]
     names: tuple[str, ...]
+    types: tuple[type, ...]
 
 
 def _spec(cls: type[Command], tag: int) -> _Spec:
@@ -70,7 +71,8 @@ def _spec(cls: type[Command], tag: int) -> _Spec:
     items: list[Any] = [Literal[tag], *(hints[n] for n in names)]
     shape: Any = tuple.__class_getitem__(tuple(items))
     values: Callable[[Command], Any] = attrgetter(*names)
-    return _Spec(tag, cls, values, msgspec.msgpack.Decoder(shape), names)
+    types = tuple(hints[n] for n in names)
+    return _Spec(tag, cls, values, msgspec.msgpack.Decoder(shape), names, types)
 
 
 _BY_TYPE: dict[type[Command], _Spec] = {cls: _spec(cls, tag) for cls, tag in TAGS.items()}
@@ -87,12 +89,33 @@ def is_encodable(cmd: object) -> bool:
     return type(cmd) in _BY_TYPE
 
 
+def check(cmd: Command) -> None:
+    """Raise ``CodecError`` unless every field holds exactly its declared type.
+
+    Replay rebuilds fields with their declared types, so a command holding, say,
+    ``True`` for a quantity or a bare int for a ``Side`` could behave differently
+    live than when replayed; such commands must never reach the journal.
+    """
+    spec = _BY_TYPE.get(type(cmd))
+    if spec is None:
+        raise CodecError(f"{type(cmd).__name__} is not a journal command type")
+    for name, expected, value in zip(spec.names, spec.types, spec.values(cmd), strict=True):
+        if type(value) is not expected:
+            raise CodecError(
+                f"{spec.cls.__name__}.{name} must be {expected.__name__}, "
+                f"got {type(value).__name__}"
+            )
+
+
 def encode(cmd: Command) -> bytes:
     """Encode a stamped command. Raises ``CodecError`` for an unknown type."""
     spec = _BY_TYPE.get(type(cmd))
     if spec is None:
         raise CodecError(f"cannot encode {type(cmd).__name__}: not a journal command type")
-    return _ENCODER.encode((spec.tag, *spec.values(cmd)))
+    try:
+        return _ENCODER.encode((spec.tag, *spec.values(cmd)))
+    except (OverflowError, TypeError, UnicodeEncodeError) as exc:
+        raise CodecError(f"cannot encode {spec.cls.__name__}: {exc}") from exc
 
 
 def decode(payload: bytes | memoryview) -> Command:

@@ -231,12 +231,16 @@ class Sequencer:
     def submit_nowait(self, cmd: Command) -> asyncio.Future[list[Event]]:
         """Queue ``cmd`` (the sequencer stamps it in place); the future gets its events.
 
+        Raises ``codec.CodecError`` (a ``ValueError``) when a field does not hold
+        exactly its declared type: gateways must build commands from parsed input.
+
         Cancelling the future before the command is sequenced withdraws it; after
         that the command takes effect regardless.
         """
         self._check_accepting()
         if not codec.is_encodable(cmd):
             raise TypeError(f"{type(cmd).__name__} is not a command")
+        codec.check(cmd)
         return self._enqueue(cmd)
 
     def submit_many(self, cmds: Iterable[Command]) -> list[asyncio.Future[list[Event]]]:
@@ -298,7 +302,11 @@ class Sequencer:
                 ts = self._last_ts
             item.seq = seq
             item.ts_ns = ts
-            payload = codec.encode(item)
+            try:
+                payload = codec.encode(item)
+            except codec.CodecError as exc:  # e.g. an int too large for the journal
+                future.set_exception(exc)
+                continue
             try:
                 result = apply(item)
             except Exception as exc:

@@ -119,3 +119,23 @@ def test_only_command_instances_are_encodable() -> None:
     assert not codec.is_encodable("PlaceOrder")
     with pytest.raises(codec.CodecError):
         codec.encode(Command())
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("quantity", True), ("quantity", 1.0), ("side", 0), ("post_only", 1), ("symbol", b"AAA")],
+)
+def test_fields_of_the_wrong_type_are_refused_before_journalling(field: str, value: Any) -> None:
+    cmd = _sample(PlaceOrder, 0)
+    setattr(cmd, field, value)
+    with pytest.raises(codec.CodecError, match=f"PlaceOrder.{field} must be"):
+        codec.check(cmd)
+
+
+def test_values_msgpack_cannot_hold_are_a_codec_error() -> None:
+    cmd = _sample(PlaceOrder, 0)
+    assert isinstance(cmd, PlaceOrder)
+    codec.check(cmd)
+    cmd.quantity = 2**70
+    with pytest.raises(codec.CodecError, match="cannot encode PlaceOrder"):
+        codec.encode(cmd)

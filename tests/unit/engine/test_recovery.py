@@ -43,7 +43,7 @@ async def test_iter_events_resumes_after_a_seq_using_an_earlier_snapshot(tmp_pat
     live = await _run(tmp_path, seed_commands() + order_flow(300), snapshot_every=80)
     snapshot_seqs = [seq for seq, _ in SnapshotStore(tmp_path / "snapshots").paths()]
     assert snapshot_seqs
-    after = snapshot_seqs[0] + 7
+    after = min(snapshot_seqs) + 7
     regenerated = list(iter_events(tmp_path, after, until_seq=after + 20))
     assert [cmd.seq for cmd, _ in regenerated] == list(range(after + 1, after + 21))
     assert [_json(events) for _, events in regenerated] == [
