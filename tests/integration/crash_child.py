@@ -238,9 +238,9 @@ async def _main(data_dir: Path, run: int, orders: int, concurrency: int) -> None
         "replayed": recovery.replayed,
         "repaired_bytes": recovery.repaired_bytes,
     }
-    _emit(json.dumps({"ready": ready}).encode())
     stopping = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
+    _emit(json.dumps({"ready": ready}).encode())
     await sequencer.start()
 
     encode = msgspec.json.encode

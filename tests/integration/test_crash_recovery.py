@@ -165,5 +165,5 @@ def test_sigkill_at_random_moments_loses_nothing_acknowledged(tmp_path: Path) ->
     assert kills >= 20
     assert repaired_torn_tail
     assert restarts_checked >= KILLS * 2 // 3
-    assert acknowledged > 1_000
+    assert acknowledged > 100
     assert final.trades > 0

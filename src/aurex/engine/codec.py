@@ -99,7 +99,10 @@ def check(cmd: Command) -> None:
     spec = _BY_TYPE.get(type(cmd))
     if spec is None:
         raise CodecError(f"{type(cmd).__name__} is not a journal command type")
-    for name, expected, value in zip(spec.names, spec.types, spec.values(cmd), strict=True):
+    values = spec.values(cmd)
+    if tuple(map(type, values)) == spec.types:
+        return
+    for name, expected, value in zip(spec.names, spec.types, values, strict=True):
         if type(value) is not expected:
             raise CodecError(
                 f"{spec.cls.__name__}.{name} must be {expected.__name__}, "
