@@ -8,8 +8,11 @@ the trade is folded into the newest candle instead of rewriting history.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import Any, NamedTuple
+
+from aurex.marketdata.depth import new_tuple
 
 _SECOND_NS = 1_000_000_000
 
@@ -40,87 +43,103 @@ class CandleBar(NamedTuple):
     trade_count: int
 
 
-class Candle:
-    """A candle being built. Identity-hashed so a batch can collect the ones it touched."""
+# A candle being built is a list laid out like CandleBar, so a bar is one tuple copy.
+_START, _HIGH, _LOW, _CLOSE, _VOLUME, _COUNT = 2, 4, 5, 6, 7, 8
 
-    __slots__ = (
-        "close_ticks",
-        "high_ticks",
-        "interval",
-        "low_ticks",
-        "open_ticks",
-        "start_ns",
-        "symbol",
-        "trade_count",
-        "volume",
-    )
 
-    def __init__(self, symbol: str, interval: str, start_ns: int, price_ticks: int) -> None:
-        self.symbol = symbol
-        self.interval = interval
-        self.start_ns = start_ns
-        self.open_ticks = self.high_ticks = self.low_ticks = self.close_ticks = price_ticks
-        self.volume = 0
-        self.trade_count = 0
+class _Series:
+    """One symbol's candles per interval, plus what the common case needs.
 
-    def bar(self) -> CandleBar:
-        return CandleBar(
-            self.symbol,
-            self.interval,
-            self.start_ns,
-            self.open_ticks,
-            self.high_ticks,
-            self.low_ticks,
-            self.close_ticks,
-            self.volume,
-            self.trade_count,
+    ``current`` holds the newest candle of every interval (empty until each has
+    one) and ``fold_until`` the first timestamp that would open a new candle in
+    any of them: a trade before it only updates ``current``.
+    """
+
+    __slots__ = ("batch", "current", "fold_until", "history")
+
+    def __init__(self, history: int) -> None:
+        self.history = tuple(deque[list[Any]](maxlen=history) for _ in _INTERVAL_ITEMS)
+        self.current: list[list[Any]] = []
+        self.fold_until: float = -math.inf
+        self.batch = -1
+        """The batch in which every candle of ``current`` was last reported as touched."""
+
+    def refresh(self) -> None:
+        newest = [candles[-1] for candles in self.history if candles]
+        if len(newest) < len(_INTERVAL_ITEMS):
+            self.current, self.fold_until = [], -math.inf
+            return
+        self.current = newest
+        self.fold_until = min(
+            candle[_START] - candle[_START] % interval_ns + interval_ns
+            for candle, (_, interval_ns) in zip(newest, _INTERVAL_ITEMS, strict=True)
         )
 
 
 class Candles:
     """Bounded candle history per symbol and interval (``history`` candles each)."""
 
-    __slots__ = ("_history", "_series", "_touched")
+    __slots__ = ("_batch", "_history", "_series", "_touched")
 
     def __init__(self, history: int = 1000) -> None:
         if history < 1:
             raise ValueError("candle history must be at least 1")
         self._history = history
-        self._series: dict[str, tuple[deque[Candle], ...]] = {}
-        self._touched: dict[Candle, None] = {}
-
-    def _new_series(self, symbol: str) -> tuple[deque[Candle], ...]:
-        series = tuple(deque[Candle](maxlen=self._history) for _ in _INTERVAL_ITEMS)
-        self._series[symbol] = series
-        return series
+        self._series: dict[str, _Series] = {}
+        self._touched: list[list[Any]] = []
+        self._batch = 0
 
     def on_trade(self, symbol: str, price_ticks: int, qty: int, ts_ns: int) -> None:
         series = self._series.get(symbol)
         if series is None:
-            series = self._new_series(symbol)
-        touched = self._touched
-        for (name, interval_ns), candles in zip(_INTERVAL_ITEMS, series, strict=True):
+            series = self._series[symbol] = _Series(self._history)
+        if ts_ns < series.fold_until:
+            for candle in series.current:
+                if price_ticks > candle[_HIGH]:
+                    candle[_HIGH] = price_ticks
+                elif price_ticks < candle[_LOW]:
+                    candle[_LOW] = price_ticks
+                candle[_CLOSE] = price_ticks
+                candle[_VOLUME] += qty
+                candle[_COUNT] += 1
+            if series.batch != self._batch:
+                series.batch = self._batch
+                self._touched.extend(series.current)
+            return
+        self._roll(symbol, series, price_ticks, qty, ts_ns)
+
+    def _roll(self, symbol: str, series: _Series, price_ticks: int, qty: int, ts_ns: int) -> None:
+        """A trade that opens a new candle in at least one interval."""
+        touched, reported = self._touched, series.batch == self._batch
+        p = price_ticks
+        for (name, interval_ns), candles in zip(_INTERVAL_ITEMS, series.history, strict=True):
             start = ts_ns - ts_ns % interval_ns
             candle = candles[-1] if candles else None
-            if candle is None or start > candle.start_ns:
-                candle = Candle(symbol, name, start, price_ticks)
+            if candle is None or start > candle[_START]:
+                candle = [symbol, name, start, p, p, p, p, qty, 1]
                 candles.append(candle)
-            elif price_ticks > candle.high_ticks:
-                candle.high_ticks = price_ticks
-            elif price_ticks < candle.low_ticks:
-                candle.low_ticks = price_ticks
-            candle.close_ticks = price_ticks
-            candle.volume += qty
-            candle.trade_count += 1
-            touched[candle] = None
+                touched.append(candle)
+                continue
+            if p > candle[_HIGH]:
+                candle[_HIGH] = p
+            elif p < candle[_LOW]:
+                candle[_LOW] = p
+            candle[_CLOSE] = p
+            candle[_VOLUME] += qty
+            candle[_COUNT] += 1
+            if not reported:
+                touched.append(candle)
+        series.refresh()
+        series.batch = self._batch
 
     def drain(self) -> list[CandleBar]:
-        """The state of every candle changed since the previous call."""
+        """The state of every candle changed since the previous call, in first-touch order."""
         touched = self._touched
         if not touched:
             return []
-        self._touched = {}
-        return [candle.bar() for candle in touched]
+        self._touched = []
+        self._batch += 1
+        return [new_tuple(CandleBar, candle) for candle in touched]
 
     def recent(self, symbol: str, interval: str, limit: int | None = None) -> list[CandleBar]:
         """Oldest first, the newest ``limit`` candles; ``ValueError`` on an unknown interval."""
@@ -130,44 +149,30 @@ class Candles:
         series = self._series.get(symbol)
         if series is None:
             return []
-        candles = list(series[position])
+        candles = list(series.history[position])
         if limit is not None:
             candles = candles[-limit:] if limit > 0 else []
-        return [candle.bar() for candle in candles]
+        return [new_tuple(CandleBar, candle) for candle in candles]
 
     def to_data(self) -> dict[str, Any]:
         """Per symbol and interval, oldest first: ``[start, o, h, l, c, volume, trades]``."""
         return {
             symbol: {
-                name: [
-                    [
-                        c.start_ns,
-                        c.open_ticks,
-                        c.high_ticks,
-                        c.low_ticks,
-                        c.close_ticks,
-                        c.volume,
-                        c.trade_count,
-                    ]
-                    for c in candles
-                ]
-                for (name, _), candles in zip(_INTERVAL_ITEMS, series, strict=True)
+                name: [candle[_START:] for candle in candles]
+                for (name, _), candles in zip(_INTERVAL_ITEMS, series.history, strict=True)
             }
             for symbol, series in self._series.items()
         }
 
     def load_data(self, data: dict[str, Any]) -> None:
         self._series = {}
-        self._touched = {}
-        for symbol, per_interval in data.items():
-            series = self._new_series(str(symbol))
-            for (name, _), candles in zip(_INTERVAL_ITEMS, series, strict=True):
-                for start, o, h, low, c, volume, count in per_interval.get(name, []):
-                    candle = Candle(str(symbol), name, int(start), int(o))
-                    candle.high_ticks, candle.low_ticks = int(h), int(low)
-                    candle.close_ticks, candle.volume, candle.trade_count = (
-                        int(c),
-                        int(volume),
-                        int(count),
-                    )
-                    candles.append(candle)
+        self._touched = []
+        self._batch += 1
+        for raw_symbol, per_interval in data.items():
+            symbol = str(raw_symbol)
+            series = self._series[symbol] = _Series(self._history)
+            for (name, _), candles in zip(_INTERVAL_ITEMS, series.history, strict=True):
+                for row in per_interval.get(name, []):
+                    start, o, h, low, c, volume, count = (int(x) for x in row)
+                    candles.append([symbol, name, start, o, h, low, c, volume, count])
+            series.refresh()

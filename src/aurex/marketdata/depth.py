@@ -18,6 +18,9 @@ from typing import Any, NamedTuple
 from aurex.core.model import Side
 
 _BUY = Side.BUY
+new_tuple = tuple.__new__
+"""``new_tuple(NamedTupleClass, values)`` is what ``NamedTuple._make`` does, without a
+Python frame: the hot path builds every delta, print and candle bar this way."""
 
 
 class DepthDelta(NamedTuple):
@@ -94,30 +97,45 @@ class DepthBook:
 
 
 class DepthBooks:
-    """All symbols' depth plus the deltas recorded since the last :meth:`drain`."""
+    """All symbols' depth.
 
-    __slots__ = ("_books", "_pending", "anomalies")
+    ``books`` is read directly by :meth:`MarketData.apply`, which inlines
+    :meth:`adjust` for the frequent events; the dict is only ever changed in place.
+    """
+
+    __slots__ = ("anomalies", "books")
 
     def __init__(self) -> None:
-        self._books: dict[str, DepthBook] = {}
-        self._pending: list[DepthDelta] = []
+        self.books: dict[str, DepthBook] = {}
         self.anomalies = 0
         """Removals of more than a level held: a sign of events missed before seeding."""
 
     def book(self, symbol: str) -> DepthBook | None:
-        return self._books.get(symbol)
+        return self.books.get(symbol)
 
     def ensure(self, symbol: str) -> DepthBook:
-        book = self._books.get(symbol)
+        book = self.books.get(symbol)
         if book is None:
-            book = self._books[symbol] = DepthBook(symbol)
+            book = self.books[symbol] = DepthBook(symbol)
         return book
 
-    def adjust(self, symbol: str, side: Side, price_ticks: int, delta: int, ts_ns: int) -> bool:
-        """Add ``delta`` (may be negative) at a level; True when the top of book changed."""
-        book = self._books.get(symbol)
+    def adjust(
+        self,
+        symbol: str,
+        side: Side,
+        price_ticks: int,
+        delta: int,
+        ts_ns: int,
+        out: list[DepthDelta],
+    ) -> bool:
+        """Add ``delta`` (may be negative) at a level, appending the change to ``out``.
+
+        True when the top of book changed. A level never goes below zero: removing
+        more than it holds empties it and counts an anomaly.
+        """
+        book = self.books.get(symbol)
         if book is None:
-            book = self._books[symbol] = DepthBook(symbol)
+            book = self.books[symbol] = DepthBook(symbol)
         if side is _BUY:
             levels, prices = book.bids, book.bid_prices
         else:
@@ -125,6 +143,8 @@ class DepthBooks:
         old = levels.get(price_ticks, 0)
         new = old + delta
         if new > 0:
+            if new == old:
+                return False
             levels[price_ticks] = new
             if old == 0:
                 insort(prices, price_ticks)
@@ -136,10 +156,8 @@ class DepthBooks:
             new = 0
             del levels[price_ticks]
             del prices[bisect_left(prices, price_ticks)]
-        if new == old:
-            return False
         book.seq += 1
-        self._pending.append(DepthDelta(symbol, side, price_ticks, new, book.seq))
+        out.append(new_tuple(DepthDelta, (symbol, side, price_ticks, new, book.seq)))
         if not prices:
             top = True
         elif side is _BUY:
@@ -150,18 +168,12 @@ class DepthBooks:
             book.top_ts_ns = ts_ns
         return top
 
-    def drain(self) -> list[DepthDelta]:
-        """Deltas recorded since the previous call, in the order they happened."""
-        pending = self._pending
-        self._pending = []
-        return pending
-
     def seed(self, symbol: str, bids: list[tuple[int, int]], asks: list[tuple[int, int]]) -> None:
         """Load levels (e.g. from ``Exchange.depth`` after a restart); no deltas are made."""
         self.ensure(symbol).replace(bids, asks)
 
     def snapshot(self, symbol: str, levels: int | None = None) -> DepthSnapshot | None:
-        book = self._books.get(symbol)
+        book = self.books.get(symbol)
         return None if book is None else book.snapshot(levels)
 
     def to_data(self) -> dict[str, Any]:
@@ -173,13 +185,12 @@ class DepthBooks:
                 "bids": [[p, book.bids[p]] for p in book.bid_prices],
                 "asks": [[p, book.asks[p]] for p in book.ask_prices],
             }
-            for symbol, book in self._books.items()
+            for symbol, book in self.books.items()
         }
 
     def load_data(self, data: dict[str, Any]) -> None:
         """Replace every book with what :meth:`to_data` produced."""
-        self._books = {}
-        self._pending = []
+        self.books.clear()
         for symbol, raw in data.items():
             book = self.ensure(str(symbol))
             book.replace(

@@ -9,6 +9,7 @@ state round-trips through plain data (:meth:`MarketData.snapshot` /
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from aurex.core.events import (
     DayEnded,
     Event,
+    OrderAccepted,
     OrderAmended,
     OrderCancelled,
     OrderExpired,
@@ -27,13 +29,16 @@ from aurex.core.events import (
 )
 from aurex.core.model import Side
 from aurex.marketdata.candle import CandleBar, Candles
-from aurex.marketdata.depth import DepthBooks, DepthDelta, DepthSnapshot
+from aurex.marketdata.depth import DepthBooks, DepthDelta, DepthSnapshot, new_tuple
 from aurex.marketdata.index import IndexView, MarketIndex
 from aurex.marketdata.tape import Tape, TradePrint
 from aurex.marketdata.ticker import Tickers, TickerView
 
 SNAPSHOT_VERSION = 1
 _BUY, _SELL = Side.BUY, Side.SELL
+_new_update = object.__new__
+
+_RareHandler = Callable[[Any, list[DepthDelta], dict[str, None]], None]
 
 
 @dataclass(slots=True)
@@ -59,16 +64,7 @@ class MarketDataUpdate:
 class MarketData:
     """All public market-data projections of one exchange."""
 
-    __slots__ = (
-        "_candles",
-        "_depth",
-        "_handlers",
-        "_index",
-        "_tape",
-        "_tickers",
-        "_touched",
-        "_trades",
-    )
+    __slots__ = ("_candles", "_depth", "_index", "_rare", "_tape", "_tickers")
 
     def __init__(
         self, tape_size: int = 1000, candle_history: int = 1000, index_name: str = "TOP10"
@@ -78,13 +74,7 @@ class MarketData:
         self._tape = Tape(tape_size)
         self._candles = Candles(candle_history)
         self._index = MarketIndex(index_name)
-        self._touched: dict[str, None] = {}
-        self._trades: list[TradePrint] = []
-        self._handlers: dict[type[Event], Callable[[Any], None]] = {
-            OrderRested: self._on_rested,
-            TradeExecuted: self._on_trade,
-            OrderCancelled: self._on_removed,
-            OrderExpired: self._on_removed,
+        self._rare: dict[type[Event], _RareHandler] = {
             OrderAmended: self._on_amended,
             SymbolAdded: self._on_symbol_added,
             SymbolHalted: self._on_halted,
@@ -95,76 +85,145 @@ class MarketData:
     # -- event path -------------------------------------------------------------
 
     def apply(self, events: Iterable[Event]) -> MarketDataUpdate:
-        """Project a batch of core events (in sequence order) and report what changed."""
-        handlers = self._handlers
-        for event in events:
-            handler = handlers.get(type(event))
-            if handler is not None:
-                handler(event)
-        touched, trades = self._touched, self._trades
-        self._touched, self._trades = {}, []
-        stats, book = self._tickers.stats, self._depth.book
-        tickers = []
-        for symbol in touched:
-            symbol_stats = stats(symbol)
-            if symbol_stats is not None:
-                tickers.append(symbol_stats.view(book(symbol)))
-        return MarketDataUpdate(tickers, self._depth.drain(), trades, self._candles.drain())
+        """Project a batch of core events (in sequence order) and report what changed.
 
-    def _on_rested(self, e: OrderRested) -> None:
-        if self._depth.adjust(e.symbol, e.side, e.price_ticks, e.quantity, e.ts_ns):
-            self._touched[e.symbol] = None
+        This runs once per sequenced command, so the frequent events are handled
+        inline: a rest, cancel, expiry or trade is one level change, applied below
+        exactly as :meth:`DepthBooks.adjust` does. ``touched`` collects, in order,
+        the symbols whose ticker must be republished.
+        """
+        depth = self._depth
+        books = depth.books
+        deltas: list[DepthDelta] = []
+        trades: list[TradePrint] = []
+        touched: dict[str, None] = {}
+        batch: Iterable[Any] = events  # dispatch is on the exact type, so fields are known
+        for event in batch:
+            kind = type(event)
+            if kind is OrderAccepted:
+                continue
+            if kind is OrderRested:
+                change = event.quantity
+            elif kind is OrderCancelled or kind is OrderExpired:
+                change = event.remaining
+                if change <= 0 or not event.was_resting:
+                    continue
+                change = -change
+            elif kind is TradeExecuted:
+                trade = self._on_trade(event)
+                trades.append(trade)
+                symbol = trade[0]
+                touched[symbol] = None
+                side = _SELL if event.aggressor is _BUY else _BUY
+                price = trade[2]
+                change = -trade[3]
+            else:
+                handler = self._rare.get(kind)
+                if handler is not None:
+                    handler(event, deltas, touched)
+                continue
+            if kind is not TradeExecuted:
+                symbol = event.symbol
+                side = event.side
+                price = event.price_ticks
+            # One level change, as DepthBooks.adjust makes it.
+            book = books.get(symbol)
+            if book is None:
+                book = depth.ensure(symbol)
+            if side is _BUY:
+                levels = book.bids
+                prices = book.bid_prices
+            else:
+                levels = book.asks
+                prices = book.ask_prices
+            old = levels.get(price, 0)
+            new = old + change
+            if new > 0:
+                if new == old:
+                    continue
+                levels[price] = new
+                if old == 0:
+                    insort(prices, price)
+            else:
+                if new < 0:
+                    depth.anomalies += 1
+                if old == 0:
+                    continue
+                new = 0
+                del levels[price]
+                del prices[bisect_left(prices, price)]
+            seq = book.seq = book.seq + 1
+            deltas.append(new_tuple(DepthDelta, (symbol, side, price, new, seq)))
+            if prices and (price < prices[-1] if side is _BUY else price > prices[0]):
+                continue  # below the top of book: the ticker is unchanged
+            book.top_ts_ns = event.ts_ns
+            touched[symbol] = None
+        # Filled in place: the dataclass __init__ costs more than the whole batch often does.
+        update = _new_update(MarketDataUpdate)
+        update.depth = deltas
+        update.trades = trades
+        update.candles = self._candles.drain() if trades else []
+        tickers: list[TickerView] = []
+        if touched:
+            stats_of = self._tickers.stats
+            for symbol in touched:
+                stats = stats_of.get(symbol)
+                if stats is not None:
+                    tickers.append(stats.view(books.get(symbol)))
+        update.tickers = tickers
+        return update
 
-    def _on_trade(self, e: TradeExecuted) -> None:
-        symbol, price, qty, ts = e.symbol, e.price_ticks, e.quantity, e.ts_ns
-        maker = _SELL if e.aggressor is _BUY else _BUY
-        self._depth.adjust(symbol, maker, price, -qty, ts)
-        self._tickers.on_trade(symbol, price, qty, ts)
-        self._candles.on_trade(symbol, price, qty, ts)
-        self._index.on_trade(symbol, price, ts)
-        trade = TradePrint(symbol, e.trade_id, price, qty, e.aggressor, ts, e.seq)
-        self._tape.record(trade)
-        self._trades.append(trade)
-        self._touched[symbol] = None
+    def _on_trade(self, e: TradeExecuted) -> TradePrint:
+        """Ticker statistics, candles, index and tape for one trade; depth is the caller's."""
+        symbol, price, qty, ts_ns = e.symbol, e.price_ticks, e.quantity, e.ts_ns
+        stats = self._tickers.stats.get(symbol)
+        if stats is None:
+            stats = self._tickers.add(symbol)
+        stats.on_trade(price, qty, ts_ns)
+        self._candles.on_trade(symbol, price, qty, ts_ns)
+        self._index.on_trade(symbol, price, ts_ns)
+        trade = new_tuple(TradePrint, (symbol, e.trade_id, price, qty, e.aggressor, ts_ns, e.seq))
+        tape = self._tape.tapes.get(symbol)
+        if tape is None:
+            tape = self._tape.add(symbol)
+        tape.append(trade)
+        return trade
 
-    def _on_removed(self, e: OrderCancelled | OrderExpired) -> None:
-        if (
-            e.was_resting
-            and e.remaining > 0
-            and self._depth.adjust(e.symbol, e.side, e.price_ticks, -e.remaining, e.ts_ns)
-        ):
-            self._touched[e.symbol] = None
-
-    def _on_amended(self, e: OrderAmended) -> None:
+    def _on_amended(self, e: OrderAmended, out: list[DepthDelta], touched: dict[str, None]) -> None:
         adjust = self._depth.adjust
         if e.kept_priority and e.price_ticks == e.old_price_ticks:
-            top = adjust(e.symbol, e.side, e.price_ticks, e.remaining - e.old_remaining, e.ts_ns)
+            change = e.remaining - e.old_remaining
+            top = adjust(e.symbol, e.side, e.price_ticks, change, e.ts_ns, out)
         else:
-            top = adjust(e.symbol, e.side, e.old_price_ticks, -e.old_remaining, e.ts_ns)
+            top = adjust(e.symbol, e.side, e.old_price_ticks, -e.old_remaining, e.ts_ns, out)
             if e.kept_priority:
-                top |= adjust(e.symbol, e.side, e.price_ticks, e.remaining, e.ts_ns)
+                top |= adjust(e.symbol, e.side, e.price_ticks, e.remaining, e.ts_ns, out)
         if top:
-            self._touched[e.symbol] = None
+            touched[e.symbol] = None
 
-    def _on_symbol_added(self, e: SymbolAdded) -> None:
+    def _on_symbol_added(
+        self, e: SymbolAdded, out: list[DepthDelta], touched: dict[str, None]
+    ) -> None:
         self._depth.ensure(e.symbol)
         self._tickers.list_symbol(e.symbol, e.name, e.reference_price_ticks, e.ts_ns)
         self._index.add_symbol(e.symbol, e.reference_price_ticks, e.shares_outstanding, e.ts_ns)
-        self._touched[e.symbol] = None
+        touched[e.symbol] = None
 
-    def _on_halted(self, e: SymbolHalted) -> None:
+    def _on_halted(self, e: SymbolHalted, out: list[DepthDelta], touched: dict[str, None]) -> None:
         self._tickers.set_halted(e.symbol, True, e.ts_ns)
-        self._touched[e.symbol] = None
+        touched[e.symbol] = None
 
-    def _on_resumed(self, e: SymbolResumed) -> None:
+    def _on_resumed(
+        self, e: SymbolResumed, out: list[DepthDelta], touched: dict[str, None]
+    ) -> None:
         self._tickers.set_halted(e.symbol, False, e.ts_ns)
-        self._touched[e.symbol] = None
+        touched[e.symbol] = None
 
-    def _on_day_ended(self, e: DayEnded) -> None:
+    def _on_day_ended(self, e: DayEnded, out: list[DepthDelta], touched: dict[str, None]) -> None:
         self._tickers.end_day(e.closing_prices, e.ts_ns)
         self._index.end_day(e.closing_prices, e.ts_ns)
         for symbol in self._tickers.symbols():
-            self._touched[symbol] = None
+            touched[symbol] = None
 
     # -- index timer, seeding ---------------------------------------------------
 
@@ -189,17 +248,12 @@ class MarketData:
         return self._tickers.symbols()
 
     def ticker(self, symbol: str) -> TickerView | None:
-        stats = self._tickers.stats(symbol)
+        stats = self._tickers.stats.get(symbol)
         return None if stats is None else stats.view(self._depth.book(symbol))
 
     def tickers(self) -> list[TickerView]:
         book = self._depth.book
-        views = []
-        for symbol in self._tickers.symbols():
-            stats = self._tickers.stats(symbol)
-            if stats is not None:
-                views.append(stats.view(book(symbol)))
-        return views
+        return [stats.view(book(symbol)) for symbol, stats in self._tickers.stats.items()]
 
     def depth(self, symbol: str, levels: int | None = 10) -> DepthSnapshot | None:
         """Best ``levels`` per side (all when None); None for a symbol never seen."""
@@ -244,4 +298,3 @@ class MarketData:
         self._tape.load_data(data["tape"])
         self._candles.load_data(data["candles"])
         self._index.load_data(data["index"])
-        self._touched, self._trades = {}, []

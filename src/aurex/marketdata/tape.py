@@ -22,25 +22,32 @@ class TradePrint(NamedTuple):
 
 
 class Tape:
-    """Bounded per-symbol history; older trades fall off once ``size`` is reached."""
+    """Bounded per-symbol history; older trades fall off once ``size`` is reached.
 
-    __slots__ = ("_size", "_tapes")
+    ``tapes`` is read directly by :meth:`MarketData.apply`; it is only changed in place.
+    """
+
+    __slots__ = ("_size", "tapes")
 
     def __init__(self, size: int = 1000) -> None:
         if size < 1:
             raise ValueError("tape size must be at least 1")
         self._size = size
-        self._tapes: dict[str, deque[TradePrint]] = {}
+        self.tapes: dict[str, deque[TradePrint]] = {}
+
+    def add(self, symbol: str) -> deque[TradePrint]:
+        """The symbol's tape, created empty the first time it is seen."""
+        tape = self.tapes.get(symbol)
+        if tape is None:
+            tape = self.tapes[symbol] = deque(maxlen=self._size)
+        return tape
 
     def record(self, trade: TradePrint) -> None:
-        tape = self._tapes.get(trade.symbol)
-        if tape is None:
-            tape = self._tapes[trade.symbol] = deque(maxlen=self._size)
-        tape.append(trade)
+        self.add(trade.symbol).append(trade)
 
     def recent(self, symbol: str, limit: int | None = None) -> list[TradePrint]:
         """Newest first, at most ``limit`` (all kept when ``None``)."""
-        tape = self._tapes.get(symbol)
+        tape = self.tapes.get(symbol)
         if tape is None:
             return []
         newest_first = reversed(tape)
@@ -55,14 +62,14 @@ class Tape:
                 [t.trade_id, t.price_ticks, t.quantity, int(t.aggressor), t.ts_ns, t.seq]
                 for t in tape
             ]
-            for symbol, tape in self._tapes.items()
+            for symbol, tape in self.tapes.items()
         }
 
     def load_data(self, data: dict[str, Any]) -> None:
-        self._tapes = {}
+        self.tapes.clear()
         for symbol, rows in data.items():
             name = str(symbol)
-            self._tapes[name] = deque(
+            self.tapes[name] = deque(
                 (
                     TradePrint(
                         name, int(tid), int(price), int(qty), Side(int(side)), int(ts), int(seq)
