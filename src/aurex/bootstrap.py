@@ -7,16 +7,29 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from aurex.adapters.engine_accounts import EngineAccounts
+from aurex.auth import KeyRing, build_auth_services, memory_stores, redis_stores
+from aurex.auth.mail import mailer_for
 from aurex.config import Settings
 from aurex.core.commands import Command
 from aurex.core.events import Event
 from aurex.engine.recovery import iter_events
 from aurex.engine.sequencer import Sequencer
+from aurex.gateways.http import AppServices, create_app
+from aurex.gateways.http.server import HttpServer
 from aurex.listing import load_listings
 from aurex.marketdata import IndexView, MarketData, MarketDataUpdate
+from aurex.store.audit_log import SqlAuditLog
+from aurex.store.database import create_engine
+from aurex.store.migrate import upgrade_database
+from aurex.store.projector import Projector
+from aurex.store.session_repository import SqlBackupCodeRepository, SqlSessionRepository
+from aurex.store.user_repository import SqlUserRepository
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +60,7 @@ class Runtime:
         self._market_listeners: list[MarketListener] = []
         self._index_listeners: list[IndexListener] = []
         self.event_handlers: list[Callable[[list[Event]], None]] = []
+        self.projector: Projector | None = None
 
     @property
     def sequencer(self) -> Sequencer:
@@ -121,3 +135,80 @@ class Runtime:
                 for listener in self._index_listeners:
                     listener(view)
             await asyncio.sleep(INDEX_INTERVAL_S)
+
+
+class Platform:
+    """Everything ``aurex serve`` runs: the exchange runtime, the database projection,
+    accounts and security, and the HTTP gateway."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.runtime = Runtime(settings)
+        self._closers: list[Callable[[], Awaitable[None]]] = []
+        self.http_url = f"http://{settings.host}:{settings.http_port}"
+
+    async def start(self) -> None:
+        settings = self.settings
+        await self.runtime.start()
+        self._closers.append(self.runtime.stop)
+        database = await open_database(settings)
+        self._closers.append(database.dispose)
+        projector_task = start_projector(self.runtime, database, Path(settings.data_dir))
+        self._closers.append(lambda: _finish(projector_task, self.runtime))
+        stores = redis_stores(settings.redis_url) if settings.redis_url else memory_stores()
+        self._closers.append(stores.close)
+        auth = build_auth_services(
+            users=SqlUserRepository(database),
+            session_repo=SqlSessionRepository(database),
+            backup_codes=SqlBackupCodeRepository(database),
+            audit=SqlAuditLog(database),
+            stores=stores,
+            mailer=mailer_for(settings.smtp_url, settings.mail_dir),
+            accounts=EngineAccounts(self.runtime.sequencer.exchange, self.runtime.submit),
+            keys=KeyRing.load_or_create(settings.key_dir),
+            opening_cash_cents=settings.opening_cash_cents,
+            public_url=self.http_url,
+        )
+        server = HttpServer(create_app(AppServices(auth=auth)), settings.host, settings.http_port)
+        await server.start()
+        self._closers.append(server.stop)
+
+    async def stop(self) -> None:
+        """Stop in reverse order: no new requests, drain the engine, finish the projection."""
+        while self._closers:
+            closer = self._closers.pop()
+            try:
+                await closer()
+            except Exception:
+                log.exception("shutting down %r failed", closer)
+
+
+async def open_database(settings: Settings) -> AsyncEngine:
+    """Create or upgrade the schema, then connect (SQLite file or PostgreSQL URL)."""
+    url = settings.resolved_database_url
+    await upgrade_database(url)
+    return create_engine(url)
+
+
+def start_projector(runtime: Runtime, database: AsyncEngine, data_dir: Path) -> asyncio.Task[None]:
+    """Project engine events into the database: journal catch-up, then the live feed."""
+    sequencer = runtime.sequencer
+    projector = Projector(database, engine_seq=lambda: sequencer.last_seq)
+    runtime.projector = projector
+    return asyncio.create_task(
+        projector.follow(
+            lambda: sequencer.bus.subscribe("store-projector", maxsize=4096),
+            data_dir,
+            lambda: sequencer.durable_seq,
+        ),
+        name="aurex-projector",
+    )
+
+
+async def _finish(projector_task: asyncio.Task[None], runtime: Runtime) -> None:
+    """Let the projector write what the stopped engine published, then end it."""
+    runtime.sequencer.bus.close()
+    try:
+        await asyncio.wait_for(projector_task, timeout=30)
+    except TimeoutError:
+        log.warning("projector did not finish in 30 s; it catches up from the journal next start")

@@ -10,7 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
-from aurex.bootstrap import Runtime
+from aurex.bootstrap import Platform, Runtime
 from aurex.config import Settings
 from aurex.console import render
 
@@ -18,15 +18,15 @@ log = logging.getLogger("aurex")
 
 
 async def _serve(settings: Settings, *, demo: bool, console: bool, seconds: float | None) -> None:
-    runtime = Runtime(settings)
-    await runtime.start()
+    platform = Platform(settings)
+    await platform.start()
+    runtime = platform.runtime
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     tasks: list[asyncio.Task[None]] = []
-    servers = await _start_gateways(runtime, settings)
     if demo:
         from aurex.sim.agents import Simulation
 
@@ -35,7 +35,8 @@ async def _serve(settings: Settings, *, demo: bool, console: bool, seconds: floa
     if console:
         tasks.append(asyncio.create_task(_console(runtime), name="aurex-console"))
     print(
-        f"Aurex is running; data in {Path(settings.data_dir).resolve()}. Ctrl-C stops it.",
+        f"Aurex is running at {platform.http_url} (API docs at /docs); "
+        f"data in {Path(settings.data_dir).resolve()}. Ctrl-C stops it.",
         flush=True,
     )
     try:
@@ -50,19 +51,8 @@ async def _serve(settings: Settings, *, demo: bool, console: bool, seconds: floa
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        for server_stop in servers:
-            await server_stop()
-        await runtime.stop()
+        await platform.stop()
         print("Aurex stopped; every acknowledged command is in the journal.", flush=True)
-
-
-async def _start_gateways(runtime: Runtime, settings: Settings) -> list:  # type: ignore[type-arg]
-    """Start the network gateways that are installed; returns their stop callbacks."""
-    try:
-        from aurex.gateways.http.server import start_http
-    except ImportError:
-        return []
-    return [await start_http(runtime, settings)]
 
 
 async def _console(runtime: Runtime) -> None:
