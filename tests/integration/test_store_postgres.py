@@ -1,5 +1,7 @@
 """The store's SQLite tests, run again against a throwaway PostgreSQL server.
 
+This includes the burst of 10,000 orders with a projector restart mid-burst.
+
 Each test gets its own fresh database, so tests stay independent.
 """
 
@@ -12,6 +14,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from aurex.store.database import create_engine
 from aurex.store.migrate import upgrade_database
+from tests.unit.store.test_store_burst import (  # noqa: F401
+    test_a_projector_dropped_by_the_bus_catches_up_from_the_journal,
+    test_burst_of_10k_orders_survives_a_projector_restart_mid_burst,
+)
+from tests.unit.store.test_store_projector import (  # noqa: F401
+    test_a_batch_overlapping_what_is_stored_adds_only_the_new_commands,
+    test_a_new_projector_resumes_where_the_stopped_one_left_off,
+    test_a_trade_updates_orders_balances_positions_and_the_stock,
+    test_catch_up_from_the_journal_fills_in_missed_commands,
+    test_lag_is_the_distance_to_the_engine,
+    test_projection_of_a_mixed_flow_agrees_with_the_exchange,
+    test_replaying_every_batch_again_changes_nothing,
+    test_stop_orders_wait_then_trigger_and_day_orders_expire,
+)
 from tests.unit.store.test_store_repositories import (  # noqa: F401 - collected again here
     test_active_sessions_exclude_expired_and_revoke_all_logs_out_everywhere,
     test_audit_log_returns_newest_first_with_filters,
