@@ -17,6 +17,7 @@ from aurex.store.migrate import upgrade_database
 from tests.unit.store.test_store_burst import (  # noqa: F401
     test_a_projector_dropped_by_the_bus_catches_up_from_the_journal,
     test_burst_of_10k_orders_survives_a_projector_restart_mid_burst,
+    test_the_projector_rides_out_a_database_failure,
 )
 from tests.unit.store.test_store_projector import (  # noqa: F401
     test_a_batch_overlapping_what_is_stored_adds_only_the_new_commands,

@@ -45,6 +45,8 @@ from aurex.store.tables import (
 
 log = logging.getLogger(__name__)
 
+MAX_RETRY_DELAY_S = 30.0
+
 CHUNK = 500
 """Keys per ``IN (...)`` list, well under SQLite's and PostgreSQL's parameter limits."""
 
@@ -71,11 +73,13 @@ class Projector:
         name: str = "main",
         engine_seq: Callable[[], int] | None = None,
         max_batch_events: int = 20_000,
+        retry_delay_s: float = 1.0,
     ) -> None:
         self._engine = engine
         self.name = name
         self._engine_seq = engine_seq
         self.max_batch_events = max_batch_events
+        self.retry_delay_s = retry_delay_s
         self.last_seq = 0
         """Seq of the last command written to the database (as of the last load/commit)."""
         self.seen_seq = 0
@@ -332,22 +336,32 @@ class Projector:
         data_dir: Path,
         durable_seq: Callable[[], int],
     ) -> None:
-        """Catch up from the journal, then project the live feed; repeat on overflow.
+        """Catch up from the journal, then project the live feed until it ends.
 
         ``subscribe`` is called *before* each catch-up so no batch falls between the
         two; events delivered twice are skipped by seq. ``durable_seq`` bounds the
-        catch-up to commands that are acknowledged (fsynced) by the sequencer.
+        catch-up to commands that are acknowledged (fsynced) by the sequencer. When
+        the bus drops the subscription, or the database fails (it may be restarting),
+        it starts over with a new subscription and another catch-up; failures are
+        logged and retried with backoff up to ``MAX_RETRY_DELAY_S``. A dropped
+        subscription is left to the bus, which discards it once it overflows.
         """
         from aurex.engine.bus import SubscriptionOverflow
 
+        delay = self.retry_delay_s
         while True:
             source = subscribe()
-            await self.catch_up_from_journal(data_dir, until_seq=durable_seq())
             try:
+                await self.catch_up_from_journal(data_dir, until_seq=durable_seq())
+                delay = self.retry_delay_s
                 await self.run(source)
                 return
             except SubscriptionOverflow:
                 log.warning("projector %r fell behind the live feed; catching up", self.name)
+            except Exception:
+                log.exception("projector %r failed; retrying in %.1f s", self.name, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_RETRY_DELAY_S)
 
 
 def _take_events(commands: Iterator[tuple[Command, list[Event]]], limit: int) -> list[Event]:

@@ -8,7 +8,8 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from aurex.config import Durability
@@ -129,4 +130,31 @@ async def test_a_projector_dropped_by_the_bus_catches_up_from_the_journal(
     await task
     sequencer.journal.close()
     assert len(subscriptions) >= 2
+    await assert_matches_exchange(engine, sequencer.market)
+
+
+async def test_the_projector_rides_out_a_database_failure(
+    engine: AsyncEngine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    sequencer = Sequencer(tmp_path)
+    async with engine.begin() as conn:  # writes of trades now fail
+        await conn.execute(text("ALTER TABLE trades RENAME TO trades_offline"))
+    projector = Projector(engine, retry_delay_s=0.01)
+    task = asyncio.create_task(
+        projector.follow(
+            lambda: sequencer.bus.subscribe("projector"), tmp_path, lambda: sequencer.durable_seq
+        )
+    )
+    for _ in sequencer.burst(500, seed=9):
+        await asyncio.sleep(0)
+    async with asyncio.timeout(120):  # guards against a hang only
+        while not any("retrying" in r.getMessage() for r in caplog.records):
+            await asyncio.sleep(0.01)
+        async with engine.begin() as conn:
+            await conn.execute(text("ALTER TABLE trades_offline RENAME TO trades"))
+        while projector.last_seq < sequencer.durable_seq:
+            await asyncio.sleep(0.01)
+        sequencer.bus.close()
+        await task
+    sequencer.journal.close()
     await assert_matches_exchange(engine, sequencer.market)
