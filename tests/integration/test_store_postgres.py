@@ -33,6 +33,7 @@ from tests.unit.store.test_store_repositories import (  # noqa: F401 - collected
     test_active_sessions_exclude_expired_and_revoke_all_logs_out_everywhere,
     test_audit_log_returns_newest_first_with_filters,
     test_backup_codes_are_single_use_and_replaced_as_a_set,
+    test_changing_email_to_a_taken_one_is_refused,
     test_second_signup_with_same_email_is_refused,
     test_session_lifecycle_touch_rotate_revoke,
     test_totp_step_is_accepted_only_once_and_never_backwards,

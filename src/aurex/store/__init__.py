@@ -1,13 +1,18 @@
 """Durable storage: SQLAlchemy tables, Alembic migrations, repositories, the projector.
 
-Public API (the composition root wires these; nothing else should need more):
+Works unchanged on SQLite (``sqlite+aiosqlite:///path``, the embedded default) and
+PostgreSQL (``postgresql+asyncpg://...``). Public API, wired by ``aurex.bootstrap``:
 
-- ``database.create_engine(url) -> AsyncEngine`` (SQLite: WAL, foreign keys, parent dir)
-- ``migrate.upgrade_database(url) -> None`` runs the migrations up to head at start-up
-- ``user_repository.SqlUserRepository(engine)``        -> ``auth.ports.UserRepository``
-- ``session_repository.SqlSessionRepository(engine)``  -> ``auth.ports.SessionRepository``
-- ``session_repository.SqlBackupCodeRepository(engine)`` -> ``auth.ports.BackupCodeRepository``
-- ``audit_log.SqlAuditLog(engine)``                    -> ``auth.ports.AuditLog``
-- ``projector.Projector(engine)``: writes engine events into orders, trades, accounts,
-  positions, ledger entries and stocks, idempotently by command sequence number.
+- ``database.create_engine(url) -> AsyncEngine``: SQLite gets WAL, foreign keys, a busy
+  timeout and its parent directory.
+- ``migrate.upgrade_database(url)``: migrate to head at start-up (no ``alembic.ini``);
+  ``migrate.schema_differences(url)`` lists drift between database and ``tables``.
+- ``user_repository.SqlUserRepository(engine)``            -> ``auth.ports.UserRepository``
+- ``session_repository.SqlSessionRepository(engine)``      -> ``auth.ports.SessionRepository``
+- ``session_repository.SqlBackupCodeRepository(engine)``   -> ``auth.ports.BackupCodeRepository``
+- ``audit_log.SqlAuditLog(engine)``                        -> ``auth.ports.AuditLog``
+- ``projector.Projector(engine, engine_seq=...)``: writes engine events into orders,
+  trades, accounts, positions, ledger entries and stocks in one transaction per batch,
+  idempotent by command seq; ``follow()`` catches up from the journal and then tracks
+  the live bus; ``lag`` says how far the database is behind the engine.
 """

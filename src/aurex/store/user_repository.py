@@ -80,7 +80,10 @@ class SqlUserRepository:
                 stmt = update(users).where(users.c.id == user.id).values(_mutable_values(user))
                 await conn.execute(stmt)
         except IntegrityError as exc:
-            raise EmailTakenError(user.email) from exc
+            holder = await self.get_by_email(user.email)
+            if holder is not None and holder.id != user.id:
+                raise EmailTakenError(user.email) from exc
+            raise
 
     async def claim_totp_step(self, user_id: str, step: int) -> bool:
         stmt = (

@@ -86,6 +86,18 @@ async def test_update_writes_every_mutable_field(engine: AsyncEngine) -> None:
     assert await repo.get_by_email("ada@example.com") is None
 
 
+async def test_changing_email_to_a_taken_one_is_refused(engine: AsyncEngine) -> None:
+    repo = SqlUserRepository(engine)
+    ada, bob = a_user(), a_user("bob@example.com")
+    await repo.add(ada)
+    await repo.add(bob)
+    bob.email = "ada@example.com"
+    with pytest.raises(EmailTakenError):
+        await repo.update(bob)
+    stored = await repo.get(bob.id)
+    assert stored is not None and stored.email == "bob@example.com"
+
+
 async def test_totp_step_is_accepted_only_once_and_never_backwards(engine: AsyncEngine) -> None:
     repo = SqlUserRepository(engine)
     user = a_user()
