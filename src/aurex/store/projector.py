@@ -26,6 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from aurex.core.commands import Command
 from aurex.core.events import Event
+from aurex.engine.bus import SubscriptionOverflow
+from aurex.engine.recovery import iter_events
 from aurex.store.projection import (
     ORDER_STATE_COLUMNS,
     BatchPlan,
@@ -324,8 +326,6 @@ class Projector:
 
     async def catch_up_from_journal(self, data_dir: Path, until_seq: int | None = None) -> int:
         """Fill in every journalled command after ``last_seq`` (up to ``until_seq``)."""
-        from aurex.engine.recovery import iter_events
-
         after = await self.load()
         log.info("projector %r catching up from seq %d", self.name, after)
         return await self.catch_up(iter_events(data_dir, after, until_seq=until_seq))
@@ -346,8 +346,6 @@ class Projector:
         logged and retried with backoff up to ``MAX_RETRY_DELAY_S``. A dropped
         subscription is left to the bus, which discards it once it overflows.
         """
-        from aurex.engine.bus import SubscriptionOverflow
-
         delay = self.retry_delay_s
         while True:
             source = subscribe()
