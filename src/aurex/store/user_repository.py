@@ -32,6 +32,7 @@ def _record(row: Row[Any]) -> UserRecord:
 
 
 def _mutable_values(user: UserRecord) -> dict[str, Any]:
+    """Columns ``update`` writes; the TOTP step moves only through ``claim_totp_step``."""
     return {
         "email": user.email,
         "password_hash": user.password_hash,
@@ -42,7 +43,6 @@ def _mutable_values(user: UserRecord) -> dict[str, Any]:
         "email_verified": user.email_verified,
         "two_factor_type": user.two_factor_type.value,
         "two_factor_secret": user.two_factor_secret,
-        "totp_last_used_step": user.totp_last_step,
         "updated_at": user.updated_at,
     }
 
@@ -54,7 +54,12 @@ class SqlUserRepository:
         self._engine = engine
 
     async def add(self, user: UserRecord) -> None:
-        values = {"id": user.id, "created_at": user.created_at, **_mutable_values(user)}
+        values = {
+            "id": user.id,
+            "created_at": user.created_at,
+            "totp_last_used_step": user.totp_last_step,
+            **_mutable_values(user),
+        }
         try:
             async with self._engine.begin() as conn:
                 await conn.execute(insert(users).values(values))

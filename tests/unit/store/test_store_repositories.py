@@ -110,6 +110,19 @@ async def test_totp_step_is_accepted_only_once_and_never_backwards(engine: Async
     assert stored is not None and stored.totp_last_step == 1001
 
 
+async def test_writing_back_a_stale_user_cannot_reopen_a_used_totp_step(
+    engine: AsyncEngine,
+) -> None:
+    repo = SqlUserRepository(engine)
+    user = a_user()
+    await repo.add(user)
+    stale = await repo.get(user.id)
+    assert stale is not None and stale.totp_last_step is None
+    assert await repo.claim_totp_step(user.id, 1000)
+    await repo.update(stale)
+    assert not await repo.claim_totp_step(user.id, 1000)
+
+
 async def test_users_are_listed_oldest_first_with_paging(engine: AsyncEngine) -> None:
     repo = SqlUserRepository(engine)
     for i in (2, 0, 1):
