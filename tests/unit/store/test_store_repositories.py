@@ -79,7 +79,6 @@ async def test_update_writes_every_mutable_field(engine: AsyncEngine) -> None:
     user.email_verified = True
     user.two_factor_type = TwoFactorType.TOTP
     user.two_factor_secret = "encrypted-secret"
-    user.totp_last_step = 42
     user.updated_at = T0 + timedelta(days=1)
     await repo.update(user)
     assert await repo.get(user.id) == user
