@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from aurex.bootstrap import freeze_recovered_state
 from aurex.config import Durability
 from aurex.core import Exchange
 from aurex.core.commands import Command
