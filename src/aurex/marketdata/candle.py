@@ -13,6 +13,7 @@ from collections import deque
 from typing import Any, NamedTuple
 
 from aurex.marketdata.depth import new_tuple
+from aurex.marketdata.tape import TradePrint
 
 _SECOND_NS = 1_000_000_000
 
@@ -62,7 +63,7 @@ class _Series:
         self.current: list[list[Any]] = []
         self.fold_until: float = -math.inf
         self.batch = -1
-        """The batch in which every candle of ``current`` was last reported as touched."""
+        """The last batch that reported every candle of ``current`` as touched."""
 
     def refresh(self) -> None:
         newest = [candles[-1] for candles in self.history if candles]
@@ -79,66 +80,56 @@ class _Series:
 class Candles:
     """Bounded candle history per symbol and interval (``history`` candles each)."""
 
-    __slots__ = ("_batch", "_history", "_series", "_touched")
+    __slots__ = ("_batch", "_history", "_series")
 
     def __init__(self, history: int = 1000) -> None:
         if history < 1:
             raise ValueError("candle history must be at least 1")
         self._history = history
         self._series: dict[str, _Series] = {}
-        self._touched: list[list[Any]] = []
         self._batch = 0
 
-    def on_trade(self, symbol: str, price_ticks: int, qty: int, ts_ns: int) -> None:
-        series = self._series.get(symbol)
-        if series is None:
-            series = self._series[symbol] = _Series(self._history)
-        if ts_ns < series.fold_until:
-            for candle in series.current:
-                if price_ticks > candle[_HIGH]:
-                    candle[_HIGH] = price_ticks
-                elif price_ticks < candle[_LOW]:
-                    candle[_LOW] = price_ticks
-                candle[_CLOSE] = price_ticks
-                candle[_VOLUME] += qty
-                candle[_COUNT] += 1
-            if series.batch != self._batch:
-                series.batch = self._batch
-                self._touched.extend(series.current)
-            return
-        self._roll(symbol, series, price_ticks, qty, ts_ns)
+    def on_trades(self, trades: list[TradePrint]) -> list[CandleBar]:
+        """Fold a batch's trades, in order, into the candles.
 
-    def _roll(self, symbol: str, series: _Series, price_ticks: int, qty: int, ts_ns: int) -> None:
-        """A trade that opens a new candle in at least one interval."""
-        touched, reported = self._touched, series.batch == self._batch
-        p = price_ticks
-        for (name, interval_ns), candles in zip(_INTERVAL_ITEMS, series.history, strict=True):
-            start = ts_ns - ts_ns % interval_ns
-            candle = candles[-1] if candles else None
-            if candle is None or start > candle[_START]:
-                candle = [symbol, name, start, p, p, p, p, qty, 1]
-                candles.append(candle)
-                touched.append(candle)
-                continue
-            if p > candle[_HIGH]:
-                candle[_HIGH] = p
-            elif p < candle[_LOW]:
-                candle[_LOW] = p
-            candle[_CLOSE] = p
-            candle[_VOLUME] += qty
-            candle[_COUNT] += 1
-            if not reported:
-                touched.append(candle)
-        series.refresh()
-        series.batch = self._batch
-
-    def drain(self) -> list[CandleBar]:
-        """The state of every candle changed since the previous call, in first-touch order."""
-        touched = self._touched
-        if not touched:
-            return []
-        self._touched = []
+        Returns the state of every candle the batch touched, in the order they were
+        first touched. Consecutive trades of one symbol that open no new candle are
+        summed first and folded into its current candles once.
+        """
+        batch = self._batch
         self._batch += 1
+        touched: list[list[Any]] = []
+        run: _Series | None = None
+        run_symbol = ""
+        high = low = close = volume = count = 0
+        for symbol, _, price, qty, _, ts_ns, _ in trades:
+            if run is not None:
+                if ts_ns < run.fold_until and symbol == run_symbol:
+                    if price > high:
+                        high = price
+                    elif price < low:
+                        low = price
+                    close = price
+                    volume += qty
+                    count += 1
+                    continue
+                _fold(run.current, high, low, close, volume, count)
+                run = None
+            series = self._series.get(symbol)
+            if series is None:
+                series = self._series[symbol] = _Series(self._history)
+            if ts_ns < series.fold_until:
+                run, run_symbol = series, symbol
+                high = low = close = price
+                volume, count = qty, 1
+                if series.batch != batch:
+                    series.batch = batch
+                    touched.extend(series.current)
+            else:
+                _roll(symbol, series, price, qty, ts_ns, touched, series.batch == batch)
+                series.batch = batch
+        if run is not None:
+            _fold(run.current, high, low, close, volume, count)
         return [new_tuple(CandleBar, candle) for candle in touched]
 
     def recent(self, symbol: str, interval: str, limit: int | None = None) -> list[CandleBar]:
@@ -166,8 +157,6 @@ class Candles:
 
     def load_data(self, data: dict[str, Any]) -> None:
         self._series = {}
-        self._touched = []
-        self._batch += 1
         for raw_symbol, per_interval in data.items():
             symbol = str(raw_symbol)
             series = self._series[symbol] = _Series(self._history)
@@ -176,3 +165,63 @@ class Candles:
                     start, o, h, low, c, volume, count = (int(x) for x in row)
                     candles.append([symbol, name, start, o, h, low, c, volume, count])
             series.refresh()
+
+
+def _fold(
+    current: list[list[Any]], high: int, low: int, close: int, volume: int, count: int
+) -> None:
+    """Add a run of trades (its high, low, last price, volume, count) to current candles.
+
+    The same as adding them one by one, since a candle's low never exceeds its high.
+    Every trade reaches the current candle of each interval, so the shortest one
+    holds a subset of the others' trades and its range lies inside theirs: a run
+    inside it moves no high or low at all. Indices follow :class:`CandleBar`.
+    """
+    shortest = current[0]
+    if high <= shortest[4] and low >= shortest[5]:
+        for candle in current:
+            candle[6] = close
+            candle[7] += volume
+            candle[8] += count
+        return
+    for candle in current:
+        if high > candle[4]:
+            candle[4] = high
+        if low < candle[5]:
+            candle[5] = low
+        candle[6] = close
+        candle[7] += volume
+        candle[8] += count
+
+
+def _roll(
+    symbol: str,
+    series: _Series,
+    price: int,
+    qty: int,
+    ts_ns: int,
+    touched: list[list[Any]],
+    reported: bool,
+) -> None:
+    """One trade that opens a new candle in at least one interval.
+
+    ``reported`` says whether the series' current candles are already in ``touched``.
+    """
+    for (name, interval_ns), candles in zip(_INTERVAL_ITEMS, series.history, strict=True):
+        start = ts_ns - ts_ns % interval_ns
+        candle = candles[-1] if candles else None
+        if candle is None or start > candle[_START]:
+            candle = [symbol, name, start, price, price, price, price, qty, 1]
+            candles.append(candle)
+            touched.append(candle)
+            continue
+        if price > candle[_HIGH]:
+            candle[_HIGH] = price
+        elif price < candle[_LOW]:
+            candle[_LOW] = price
+        candle[_CLOSE] = price
+        candle[_VOLUME] += qty
+        candle[_COUNT] += 1
+        if not reported:
+            touched.append(candle)
+    series.refresh()

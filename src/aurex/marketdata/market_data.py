@@ -64,7 +64,7 @@ class MarketDataUpdate:
 class MarketData:
     """All public market-data projections of one exchange."""
 
-    __slots__ = ("_candles", "_depth", "_index", "_rare", "_tape", "_tickers")
+    __slots__ = ("_candles", "_depth", "_index", "_rare", "_tape", "_tickers", "_unpublished")
 
     def __init__(
         self, tape_size: int = 1000, candle_history: int = 1000, index_name: str = "TOP10"
@@ -74,6 +74,9 @@ class MarketData:
         self._tape = Tape(tape_size)
         self._candles = Candles(candle_history)
         self._index = MarketIndex(index_name)
+        self._unpublished: (
+            tuple[list[DepthDelta], list[TradePrint], dict[str, None] | None] | None
+        ) = None
         self._rare: dict[type[Event], _RareHandler] = {
             OrderAmended: self._on_amended,
             SymbolAdded: self._on_symbol_added,
@@ -90,79 +93,115 @@ class MarketData:
         This runs once per sequenced command, so the frequent events are handled
         inline: a rest, cancel, expiry or trade is one level change, applied below
         exactly as :meth:`DepthBooks.adjust` does. ``touched`` collects, in order,
-        the symbols whose ticker must be republished.
+        the symbols whose ticker must be republished. Tape and candles depend on
+        nothing but the trades, so they take the batch's trades at the end.
         """
-        depth = self._depth
-        books = depth.books
+        books = self._depth.books
         deltas: list[DepthDelta] = []
         trades: list[TradePrint] = []
-        touched: dict[str, None] = {}
+        touched: dict[str, None] | None = None  # made on first use: most batches need none
+        if self._unpublished is not None:
+            deltas, trades, touched = self._unpublished
+            self._unpublished = None
         batch: Iterable[Any] = events  # dispatch is on the exact type, so fields are known
-        for event in batch:
-            kind = type(event)
-            if kind is OrderAccepted:
-                continue
-            if kind is OrderRested:
-                change = event.quantity
-            elif kind is OrderCancelled or kind is OrderExpired:
-                change = event.remaining
-                if change <= 0 or not event.was_resting:
+        try:
+            for event in batch:
+                kind = type(event)
+                if kind is OrderAccepted:
                     continue
-                change = -change
-            elif kind is TradeExecuted:
-                trade = self._on_trade(event)
-                trades.append(trade)
-                symbol = trade[0]
-                touched[symbol] = None
-                side = _SELL if event.aggressor is _BUY else _BUY
-                price = trade[2]
-                change = -trade[3]
-            else:
-                handler = self._rare.get(kind)
-                if handler is not None:
-                    handler(event, deltas, touched)
-                continue
-            if kind is not TradeExecuted:
-                symbol = event.symbol
-                side = event.side
-                price = event.price_ticks
-            # One level change, as DepthBooks.adjust makes it.
-            book = books.get(symbol)
-            if book is None:
-                book = depth.ensure(symbol)
-            if side is _BUY:
-                levels = book.bids
-                prices = book.bid_prices
-            else:
-                levels = book.asks
-                prices = book.ask_prices
-            old = levels.get(price, 0)
-            new = old + change
-            if new > 0:
-                if new == old:
+                if kind is OrderRested:
+                    symbol = event.symbol
+                    side = event.side
+                    price = event.price_ticks
+                    change = event.quantity
+                elif kind is OrderCancelled or kind is OrderExpired:
+                    change = event.remaining
+                    if change <= 0 or not event.was_resting:
+                        continue
+                    symbol = event.symbol
+                    side = event.side
+                    price = event.price_ticks
+                    change = -change
+                elif kind is TradeExecuted:
+                    symbol = event.symbol
+                    price = event.price_ticks
+                    change = event.quantity
+                    ts_ns = event.ts_ns
+                    stats = self._tickers.stats.get(symbol)
+                    if stats is None:
+                        stats = self._tickers.add(symbol)
+                    stats.on_trade(price, change, ts_ns)
+                    self._index.on_trade(symbol, price, ts_ns)
+                    aggressor = event.aggressor
+                    trades.append(
+                        new_tuple(
+                            TradePrint,
+                            (symbol, event.trade_id, price, change, aggressor, ts_ns, event.seq),
+                        )
+                    )
+                    if touched is None:
+                        touched = {symbol: None}
+                    else:
+                        touched[symbol] = None
+                    side = _SELL if aggressor is _BUY else _BUY
+                    change = -change
+                else:
+                    handler = self._rare.get(kind)
+                    if handler is not None:
+                        if touched is None:
+                            touched = {}
+                        handler(event, deltas, touched)
                     continue
-                levels[price] = new
-                if old == 0:
-                    insort(prices, price)
-            else:
-                if new < 0:
-                    depth.anomalies += 1
-                if old == 0:
-                    continue
-                new = 0
-                del levels[price]
-                del prices[bisect_left(prices, price)]
-            seq = book.seq = book.seq + 1
-            deltas.append(new_tuple(DepthDelta, (symbol, side, price, new, seq)))
-            if prices and (price < prices[-1] if side is _BUY else price > prices[0]):
-                continue  # below the top of book: the ticker is unchanged
-            book.top_ts_ns = event.ts_ns
-            touched[symbol] = None
+                # One level change, as DepthBooks.adjust makes it.
+                try:
+                    book = books[symbol]
+                except KeyError:
+                    book = self._depth.ensure(symbol)
+                if side is _BUY:
+                    levels = book.bids
+                    prices = book.bid_prices
+                else:
+                    levels = book.asks
+                    prices = book.ask_prices
+                old = levels.get(price, 0)
+                new = old + change
+                if new > 0:
+                    if new == old:
+                        continue
+                    levels[price] = new
+                    if old == 0:
+                        insort(prices, price)
+                else:
+                    if new < 0:
+                        self._depth.anomalies += 1
+                    if old == 0:
+                        continue
+                    new = 0
+                    del levels[price]
+                    del prices[bisect_left(prices, price)]
+                seq = book.seq = book.seq + 1
+                deltas.append(new_tuple(DepthDelta, (symbol, side, price, new, seq)))
+                if prices and (price < prices[-1] if side is _BUY else price > prices[0]):
+                    continue  # below the top of book: the ticker is unchanged
+                book.top_ts_ns = event.ts_ns
+                if touched is None:
+                    touched = {symbol: None}
+                else:
+                    touched[symbol] = None
+        except BaseException:
+            # What was applied before the failure is published with the next batch,
+            # so depth sequence numbers stay gap-free for clients.
+            self._unpublished = (deltas, trades, touched)
+            raise
         # Filled in place: the dataclass __init__ costs more than the whole batch often does.
         update = _new_update(MarketDataUpdate)
         update.depth = deltas
         update.trades = trades
-        update.candles = self._candles.drain() if trades else []
+        if trades:
+            self._tape.record_all(trades)
+            update.candles = self._candles.on_trades(trades)
+        else:
+            update.candles = []
         tickers: list[TickerView] = []
         if touched:
             stats_of = self._tickers.stats
@@ -172,22 +211,6 @@ class MarketData:
                     tickers.append(stats.view(books.get(symbol)))
         update.tickers = tickers
         return update
-
-    def _on_trade(self, e: TradeExecuted) -> TradePrint:
-        """Ticker statistics, candles, index and tape for one trade; depth is the caller's."""
-        symbol, price, qty, ts_ns = e.symbol, e.price_ticks, e.quantity, e.ts_ns
-        stats = self._tickers.stats.get(symbol)
-        if stats is None:
-            stats = self._tickers.add(symbol)
-        stats.on_trade(price, qty, ts_ns)
-        self._candles.on_trade(symbol, price, qty, ts_ns)
-        self._index.on_trade(symbol, price, ts_ns)
-        trade = new_tuple(TradePrint, (symbol, e.trade_id, price, qty, e.aggressor, ts_ns, e.seq))
-        tape = self._tape.tapes.get(symbol)
-        if tape is None:
-            tape = self._tape.add(symbol)
-        tape.append(trade)
-        return trade
 
     def _on_amended(self, e: OrderAmended, out: list[DepthDelta], touched: dict[str, None]) -> None:
         adjust = self._depth.adjust
@@ -298,3 +321,4 @@ class MarketData:
         self._tape.load_data(data["tape"])
         self._candles.load_data(data["candles"])
         self._index.load_data(data["index"])
+        self._unpublished = None

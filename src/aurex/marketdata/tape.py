@@ -22,32 +22,38 @@ class TradePrint(NamedTuple):
 
 
 class Tape:
-    """Bounded per-symbol history; older trades fall off once ``size`` is reached.
+    """Bounded per-symbol history; older trades fall off once ``size`` is reached."""
 
-    ``tapes`` is read directly by :meth:`MarketData.apply`; it is only changed in place.
-    """
-
-    __slots__ = ("_size", "tapes")
+    __slots__ = ("_size", "_tapes")
 
     def __init__(self, size: int = 1000) -> None:
         if size < 1:
             raise ValueError("tape size must be at least 1")
         self._size = size
-        self.tapes: dict[str, deque[TradePrint]] = {}
+        self._tapes: dict[str, deque[TradePrint]] = {}
 
     def add(self, symbol: str) -> deque[TradePrint]:
         """The symbol's tape, created empty the first time it is seen."""
-        tape = self.tapes.get(symbol)
+        tape = self._tapes.get(symbol)
         if tape is None:
-            tape = self.tapes[symbol] = deque(maxlen=self._size)
+            tape = self._tapes[symbol] = deque(maxlen=self._size)
         return tape
 
     def record(self, trade: TradePrint) -> None:
         self.add(trade.symbol).append(trade)
 
+    def record_all(self, trades: list[TradePrint]) -> None:
+        """Append trades in order, each to its symbol's tape."""
+        tapes = self._tapes
+        for trade in trades:
+            tape = tapes.get(trade[0])
+            if tape is None:
+                tape = self.add(trade[0])
+            tape.append(trade)
+
     def recent(self, symbol: str, limit: int | None = None) -> list[TradePrint]:
         """Newest first, at most ``limit`` (all kept when ``None``)."""
-        tape = self.tapes.get(symbol)
+        tape = self._tapes.get(symbol)
         if tape is None:
             return []
         newest_first = reversed(tape)
@@ -62,14 +68,14 @@ class Tape:
                 [t.trade_id, t.price_ticks, t.quantity, int(t.aggressor), t.ts_ns, t.seq]
                 for t in tape
             ]
-            for symbol, tape in self.tapes.items()
+            for symbol, tape in self._tapes.items()
         }
 
     def load_data(self, data: dict[str, Any]) -> None:
-        self.tapes.clear()
+        self._tapes.clear()
         for symbol, rows in data.items():
             name = str(symbol)
-            self.tapes[name] = deque(
+            self._tapes[name] = deque(
                 (
                     TradePrint(
                         name, int(tid), int(price), int(qty), Side(int(side)), int(ts), int(seq)

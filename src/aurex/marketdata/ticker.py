@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aurex.marketdata.depth import DepthBook
-from aurex.marketdata.rounding import change_bps, div_round
+from aurex.marketdata.rounding import div_round
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,14 +179,24 @@ class SymbolStats:
         view.low_ticks = self.low_ticks
         view.volume = volume
         view.turnover_cents = turnover
-        view.vwap_ticks = div_round(turnover, volume) if volume else 0
+        # Rounded half away from zero as div_round does, inlined for the usual signs.
+        if not volume:
+            view.vwap_ticks = 0
+        elif volume > 0 and turnover >= 0:
+            view.vwap_ticks = (2 * turnover + volume) // (2 * volume)
+        else:
+            view.vwap_ticks = div_round(turnover, volume)
         view.trade_count = self.trade_count
         view.prev_close_ticks = prev_close
-        if prev_close:
-            view.change_ticks = last - prev_close
-            view.change_bps = change_bps(last, prev_close)
+        if prev_close > 0:
+            change = last - prev_close
+            view.change_ticks = change
+            if change >= 0:
+                view.change_bps = (20_000 * change + prev_close) // (2 * prev_close)
+            else:
+                view.change_bps = -((-20_000 * change + prev_close) // (2 * prev_close))
         else:
-            view.change_ticks = 0
+            view.change_ticks = last - prev_close if prev_close else 0
             view.change_bps = 0
         view.halted = self.halted
         view.ts_ns = ts_ns
