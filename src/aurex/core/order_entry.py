@@ -232,9 +232,10 @@ def _amend_problem(ex: Exchange, cmd: AmendOrder, order: Order | None) -> Reject
         return RejectCode.AMEND_BELOW_FILLED
     if new_qty % market.lot_size:
         return RejectCode.QUANTITY_NOT_LOT_MULTIPLE
-    code = _check_price(market, new_price, True)
-    if code is not None:
-        return code
+    if new_price != order.price_ticks:
+        code = _check_price(market, new_price, True)
+        if code is not None:
+            return code
     if order.post_only and market.crosses(order.side, new_price):
         return RejectCode.POST_ONLY_WOULD_CROSS
     account = ex.registry.accounts[order.account]

@@ -1,7 +1,9 @@
 """Snapshots of the whole exchange as plain data, restore, and the state hash.
 
-Snapshot order is canonical (symbols sorted, each book best level first and FIFO
-within a level, accounts sorted), so equal states give byte-equal snapshots.
+Snapshot order is canonical (symbols in listing order, which iteration over markets
+follows everywhere; each book best level first and FIFO within a level; accounts
+sorted), so equal states give byte-equal snapshots and a restored exchange
+produces the same events as the live one.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ def snapshot(ex: Exchange) -> dict[str, Any]:
     """The complete state as dicts, lists, ints, strs and bools."""
     registry = ex.registry
     symbols = []
-    for name in sorted(ex.markets):
+    for name in ex.markets:
         m = ex.markets[name]
         symbols.append(
             {
