@@ -57,20 +57,6 @@ class DepthBook:
         self.seq = 0
         self.top_ts_ns = 0
 
-    def best_bid(self) -> tuple[int, int]:
-        """``(price_ticks, qty)`` of the best bid, ``(0, 0)`` when there is none."""
-        if not self.bid_prices:
-            return 0, 0
-        price = self.bid_prices[-1]
-        return price, self.bids[price]
-
-    def best_ask(self) -> tuple[int, int]:
-        """``(price_ticks, qty)`` of the best ask, ``(0, 0)`` when there is none."""
-        if not self.ask_prices:
-            return 0, 0
-        price = self.ask_prices[0]
-        return price, self.asks[price]
-
     def snapshot(self, levels: int | None = None) -> DepthSnapshot:
         """The best ``levels`` per side (all when ``None``)."""
         if levels is not None:

@@ -193,12 +193,12 @@ class MarketData:
             # so depth sequence numbers stay gap-free for clients.
             self._unpublished = (deltas, trades, touched)
             raise
-        # Filled in place: the dataclass __init__ costs more than the whole batch often does.
+        # Filled in place: the dataclass __init__ costs about as much as a whole event.
         update = _new_update(MarketDataUpdate)
         update.depth = deltas
         update.trades = trades
         if trades:
-            self._tape.record_all(trades)
+            self._tape.record(trades)
             update.candles = self._candles.on_trades(trades)
         else:
             update.candles = []

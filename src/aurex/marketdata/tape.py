@@ -32,23 +32,13 @@ class Tape:
         self._size = size
         self._tapes: dict[str, deque[TradePrint]] = {}
 
-    def add(self, symbol: str) -> deque[TradePrint]:
-        """The symbol's tape, created empty the first time it is seen."""
-        tape = self._tapes.get(symbol)
-        if tape is None:
-            tape = self._tapes[symbol] = deque(maxlen=self._size)
-        return tape
-
-    def record(self, trade: TradePrint) -> None:
-        self.add(trade.symbol).append(trade)
-
-    def record_all(self, trades: list[TradePrint]) -> None:
+    def record(self, trades: list[TradePrint]) -> None:
         """Append trades in order, each to its symbol's tape."""
         tapes = self._tapes
         for trade in trades:
-            tape = tapes.get(trade[0])
+            tape = tapes.get(trade.symbol)
             if tape is None:
-                tape = self.add(trade[0])
+                tape = tapes[trade.symbol] = deque(maxlen=self._size)
             tape.append(trade)
 
     def recent(self, symbol: str, limit: int | None = None) -> list[TradePrint]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
+
 import pytest
 
 from aurex.core.model import Side
-from aurex.marketdata import MarketData
+from aurex.marketdata import MarketData, TickerView
 
 from .builders import SECOND_NS, T0, Feed
 
@@ -122,3 +125,27 @@ def test_unknown_symbol_has_no_ticker() -> None:
     md, _ = listed()
     assert md.ticker("NOPE") is None
     assert [t.symbol for t in md.tickers()] == ["ACME"]
+
+
+def test_vwap_rounds_half_up_and_an_untraded_day_has_none() -> None:
+    md, feed = listed(ref=95)
+    md.apply([feed.trade("ACME", 100, 1), feed.trade("ACME", 101, 1)])  # 100.5
+    t = md.ticker("ACME")
+    assert t is not None and t.vwap_ticks == 101
+    md.apply([feed.day_end({})])
+    t = md.ticker("ACME")
+    assert t is not None and (t.vwap_ticks, t.change_bps) == (0, 0)
+
+
+def test_published_ticker_is_an_ordinary_frozen_view() -> None:
+    md, feed = listed(ref=95)
+    update = md.apply([feed.trade("ACME", 99, 3), feed.rest("ACME", Side.BUY, 98, 7)])
+    (view,) = update.tickers
+    assert type(view) is TickerView
+    rebuilt = TickerView(**dataclasses.asdict(view))
+    assert rebuilt == view and hash(rebuilt) == hash(view)
+    assert pickle.loads(pickle.dumps(view)) == view
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        view.last_price_ticks = 1  # type: ignore[misc]
+    assert dataclasses.replace(view, halted=True).halted and not view.halted
+    assert (view.last_price_ticks, view.bid_price_ticks, view.bid_qty) == (99, 98, 7)
