@@ -12,7 +12,6 @@ import math
 from collections import deque
 from typing import Any, NamedTuple
 
-from aurex.marketdata.depth import new_tuple
 from aurex.marketdata.tape import TradePrint
 
 _SECOND_NS = 1_000_000_000
@@ -27,6 +26,7 @@ INTERVALS: dict[str, int] = {
 """Supported intervals by name, in nanoseconds."""
 
 _INTERVAL_ITEMS = tuple(INTERVALS.items())
+_new_tuple = tuple.__new__  # NamedTuple._make without its Python frame
 _POSITION = {name: i for i, name in enumerate(INTERVALS)}
 
 
@@ -130,7 +130,7 @@ class Candles:
                 series.batch = batch
         if run is not None:
             _fold(run.current, high, low, close, volume, count)
-        return [new_tuple(CandleBar, candle) for candle in touched]
+        return [_new_tuple(CandleBar, candle) for candle in touched]
 
     def recent(self, symbol: str, interval: str, limit: int | None = None) -> list[CandleBar]:
         """Oldest first, the newest ``limit`` candles; ``ValueError`` on an unknown interval."""
@@ -143,7 +143,7 @@ class Candles:
         candles = list(series.history[position])
         if limit is not None:
             candles = candles[-limit:] if limit > 0 else []
-        return [new_tuple(CandleBar, candle) for candle in candles]
+        return [_new_tuple(CandleBar, candle) for candle in candles]
 
     def to_data(self) -> dict[str, Any]:
         """Per symbol and interval, oldest first: ``[start, o, h, l, c, volume, trades]``."""
@@ -175,23 +175,23 @@ def _fold(
     The same as adding them one by one, since a candle's low never exceeds its high.
     Every trade reaches the current candle of each interval, so the shortest one
     holds a subset of the others' trades and its range lies inside theirs: a run
-    inside it moves no high or low at all. Indices follow :class:`CandleBar`.
+    inside it moves no high or low at all.
     """
     shortest = current[0]
-    if high <= shortest[4] and low >= shortest[5]:
+    if high <= shortest[_HIGH] and low >= shortest[_LOW]:
         for candle in current:
-            candle[6] = close
-            candle[7] += volume
-            candle[8] += count
+            candle[_CLOSE] = close
+            candle[_VOLUME] += volume
+            candle[_COUNT] += count
         return
     for candle in current:
-        if high > candle[4]:
-            candle[4] = high
-        if low < candle[5]:
-            candle[5] = low
-        candle[6] = close
-        candle[7] += volume
-        candle[8] += count
+        if high > candle[_HIGH]:
+            candle[_HIGH] = high
+        if low < candle[_LOW]:
+            candle[_LOW] = low
+        candle[_CLOSE] = close
+        candle[_VOLUME] += volume
+        candle[_COUNT] += count
 
 
 def _roll(

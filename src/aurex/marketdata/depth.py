@@ -18,9 +18,7 @@ from typing import Any, NamedTuple
 from aurex.core.model import Side
 
 _BUY = Side.BUY
-new_tuple = tuple.__new__
-"""``new_tuple(NamedTupleClass, values)`` is what ``NamedTuple._make`` does, without a
-Python frame: the hot path builds every delta, print and candle bar this way."""
+_new_tuple = tuple.__new__  # NamedTuple._make without its Python frame
 
 
 class DepthDelta(NamedTuple):
@@ -143,7 +141,7 @@ class DepthBooks:
             del levels[price_ticks]
             del prices[bisect_left(prices, price_ticks)]
         book.seq += 1
-        out.append(new_tuple(DepthDelta, (symbol, side, price_ticks, new, book.seq)))
+        out.append(_new_tuple(DepthDelta, (symbol, side, price_ticks, new, book.seq)))
         if not prices:
             top = True
         elif side is _BUY:

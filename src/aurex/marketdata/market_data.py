@@ -29,7 +29,7 @@ from aurex.core.events import (
 )
 from aurex.core.model import Side
 from aurex.marketdata.candle import CandleBar, Candles
-from aurex.marketdata.depth import DepthBooks, DepthDelta, DepthSnapshot, new_tuple
+from aurex.marketdata.depth import DepthBooks, DepthDelta, DepthSnapshot
 from aurex.marketdata.index import IndexView, MarketIndex
 from aurex.marketdata.tape import Tape, TradePrint
 from aurex.marketdata.ticker import Tickers, TickerView
@@ -37,6 +37,7 @@ from aurex.marketdata.ticker import Tickers, TickerView
 SNAPSHOT_VERSION = 1
 _BUY, _SELL = Side.BUY, Side.SELL
 _new_update = object.__new__
+_new_tuple = tuple.__new__  # NamedTuple._make without its Python frame
 
 _RareHandler = Callable[[Any, list[DepthDelta], dict[str, None]], None]
 
@@ -134,7 +135,7 @@ class MarketData:
                     self._index.on_trade(symbol, price, ts_ns)
                     aggressor = event.aggressor
                     trades.append(
-                        new_tuple(
+                        _new_tuple(
                             TradePrint,
                             (symbol, event.trade_id, price, change, aggressor, ts_ns, event.seq),
                         )
@@ -180,7 +181,7 @@ class MarketData:
                     del levels[price]
                     del prices[bisect_left(prices, price)]
                 seq = book.seq = book.seq + 1
-                deltas.append(new_tuple(DepthDelta, (symbol, side, price, new, seq)))
+                deltas.append(_new_tuple(DepthDelta, (symbol, side, price, new, seq)))
                 if prices and (price < prices[-1] if side is _BUY else price > prices[0]):
                     continue  # below the top of book: the ticker is unchanged
                 book.top_ts_ns = event.ts_ns
