@@ -8,15 +8,15 @@ first trade its last price is its previous close, so its change is 0.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from aurex.marketdata.depth import DepthBook
 from aurex.marketdata.rounding import div_round
 
+_new_tuple = tuple.__new__  # NamedTuple._make without its Python frame
 
-@dataclass(frozen=True, slots=True)
-class TickerView:
+
+class TickerView(NamedTuple):
     """A ticker as published; prices in ticks, 0 where there is nothing to show."""
 
     symbol: str
@@ -46,43 +46,6 @@ class TickerView:
         if self.prev_close_ticks <= 0:
             return 0.0
         return self.change_ticks * 100 / self.prev_close_ticks
-
-
-class _TickerDraft:
-    """A mutable twin of :class:`TickerView` (same slots, same order).
-
-    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``:
-    about 2 us for twenty fields, more than the rest of a typical batch. A view is
-    instead filled in as a draft with plain slot stores and then given its real
-    class; CPython allows that because the two layouts are identical.
-    """
-
-    __slots__ = TickerView.__slots__
-    symbol: str
-    name: str
-    last_price_ticks: int
-    last_qty: int
-    bid_price_ticks: int
-    bid_qty: int
-    ask_price_ticks: int
-    ask_qty: int
-    open_ticks: int
-    high_ticks: int
-    low_ticks: int
-    volume: int
-    turnover_cents: int
-    vwap_ticks: int
-    trade_count: int
-    prev_close_ticks: int
-    change_ticks: int
-    change_bps: int
-    halted: bool
-    ts_ns: int
-
-
-if tuple(_TickerDraft.__annotations__) != _TickerDraft.__slots__:  # pragma: no cover
-    raise ImportError("_TickerDraft must declare exactly TickerView's fields, in order")
-_new_draft = object.__new__
 
 
 class SymbolStats:
@@ -143,65 +106,63 @@ class SymbolStats:
         last = self.last_price_ticks or prev_close
         volume = self.volume
         turnover = self.turnover_cents
-        view = _new_draft(_TickerDraft)
-        view.symbol = self.symbol
-        view.name = self.name
-        view.last_price_ticks = last
-        view.last_qty = self.last_qty
+        ts_ns = self.last_ts_ns
+        bid_price = bid_qty = ask_price = ask_qty = 0
         if book is None:
-            view.bid_price_ticks = 0
-            view.bid_qty = 0
-            view.ask_price_ticks = 0
-            view.ask_qty = 0
-            ts_ns = max(self.last_ts_ns, 0)
+            if ts_ns < 0:
+                ts_ns = 0
         else:
             prices = book.bid_prices
             if prices:
-                price = prices[-1]
-                view.bid_price_ticks = price
-                view.bid_qty = book.bids[price]
-            else:
-                view.bid_price_ticks = 0
-                view.bid_qty = 0
+                bid_price = prices[-1]
+                bid_qty = book.bids[bid_price]
             prices = book.ask_prices
             if prices:
-                price = prices[0]
-                view.ask_price_ticks = price
-                view.ask_qty = book.asks[price]
-            else:
-                view.ask_price_ticks = 0
-                view.ask_qty = 0
-            ts_ns = self.last_ts_ns
+                ask_price = prices[0]
+                ask_qty = book.asks[ask_price]
             if book.top_ts_ns > ts_ns:
                 ts_ns = book.top_ts_ns
-        view.open_ticks = self.open_ticks
-        view.high_ticks = self.high_ticks
-        view.low_ticks = self.low_ticks
-        view.volume = volume
-        view.turnover_cents = turnover
         # Rounded half away from zero as div_round does, inlined for the usual signs.
         if not volume:
-            view.vwap_ticks = 0
+            vwap = 0
         elif volume > 0 and turnover >= 0:
-            view.vwap_ticks = (2 * turnover + volume) // (2 * volume)
+            vwap = (2 * turnover + volume) // (2 * volume)
         else:
-            view.vwap_ticks = div_round(turnover, volume)
-        view.trade_count = self.trade_count
-        view.prev_close_ticks = prev_close
+            vwap = div_round(turnover, volume)
         if prev_close > 0:
             change = last - prev_close
-            view.change_ticks = change
             if change >= 0:
-                view.change_bps = (20_000 * change + prev_close) // (2 * prev_close)
+                change_bps = (20_000 * change + prev_close) // (2 * prev_close)
             else:
-                view.change_bps = -((-20_000 * change + prev_close) // (2 * prev_close))
+                change_bps = -((-20_000 * change + prev_close) // (2 * prev_close))
         else:
-            view.change_ticks = last - prev_close if prev_close else 0
-            view.change_bps = 0
-        view.halted = self.halted
-        view.ts_ns = ts_ns
-        view.__class__ = TickerView  # type: ignore[assignment]
-        return view  # type: ignore[return-value]
+            change = last - prev_close if prev_close else 0
+            change_bps = 0
+        return _new_tuple(
+            TickerView,
+            (
+                self.symbol,
+                self.name,
+                last,
+                self.last_qty,
+                bid_price,
+                bid_qty,
+                ask_price,
+                ask_qty,
+                self.open_ticks,
+                self.high_ticks,
+                self.low_ticks,
+                volume,
+                turnover,
+                vwap,
+                self.trade_count,
+                prev_close,
+                change,
+                change_bps,
+                self.halted,
+                ts_ns,
+            ),
+        )
 
 
 _FIELDS = tuple(f for f in SymbolStats.__slots__ if f != "symbol")
