@@ -24,16 +24,15 @@ from aurex.core.events import (
     LimitsSet,
     OrderAccepted,
     OrderAlreadyAccepted,
-    OrderExpired,
     OrderRejected,
     SymbolAdded,
     SymbolHalted,
     SymbolResumed,
 )
 from aurex.core.matching import Registry, SymbolMarket
-from aurex.core.model import CancelReason, Order, OrderStatus, TimeInForce
+from aurex.core.model import CancelReason, Order, TimeInForce
 from aurex.core.order_entry import amend_order, place_order
-from aurex.core.risk import Account, Limits, release
+from aurex.core.risk import Account, Limits
 
 _SYMBOL_RE = re.compile(r"[A-Z][A-Z0-9.]{0,9}")
 
@@ -272,29 +271,28 @@ class Exchange:
         ]
 
     def _halt(self, cmd: c.HaltSymbol) -> list[Event]:
-        market = self.markets.get(cmd.symbol)
-        if market is None:
-            return [self._command_rejected(cmd, "", RejectCode.UNKNOWN_SYMBOL)]
-        if market.halted:
-            return [self._command_rejected(cmd, "", RejectCode.SYMBOL_ALREADY_HALTED)]
-        market.halted = True
-        return [SymbolHalted(seq=cmd.seq, ts_ns=cmd.ts_ns, symbol=cmd.symbol)]
+        return self._set_halted(cmd, cmd.symbol, True)
 
     def _resume(self, cmd: c.ResumeSymbol) -> list[Event]:
-        market = self.markets.get(cmd.symbol)
+        return self._set_halted(cmd, cmd.symbol, False)
+
+    def _set_halted(self, cmd: c.Command, symbol: str, halted: bool) -> list[Event]:
+        market = self.markets.get(symbol)
         if market is None:
             return [self._command_rejected(cmd, "", RejectCode.UNKNOWN_SYMBOL)]
-        if not market.halted:
-            return [self._command_rejected(cmd, "", RejectCode.SYMBOL_NOT_HALTED)]
-        market.halted = False
-        return [SymbolResumed(seq=cmd.seq, ts_ns=cmd.ts_ns, symbol=cmd.symbol)]
+        if market.halted == halted:
+            code = RejectCode.SYMBOL_ALREADY_HALTED if halted else RejectCode.SYMBOL_NOT_HALTED
+            return [self._command_rejected(cmd, "", code)]
+        market.halted = halted
+        event = SymbolHalted if halted else SymbolResumed
+        return [event(seq=cmd.seq, ts_ns=cmd.ts_ns, symbol=symbol)]
 
     def _end_of_day(self, cmd: c.EndOfDay) -> list[Event]:
         events: list[Event] = []
         registry = self.registry
         for order in list(registry.orders.values()):
             if order.tif is TimeInForce.DAY:
-                self._expire(order, events, cmd)
+                self.markets[order.symbol].expire(order, registry, events, cmd.seq, cmd.ts_ns)
         for account in registry.accounts.values():
             account.orders_today = 0
         closes = {}
@@ -303,30 +301,6 @@ class Exchange:
             closes[symbol] = market.reference_price_ticks
         events.append(DayEnded(seq=cmd.seq, ts_ns=cmd.ts_ns, closing_prices=closes))
         return events
-
-    def _expire(self, order: Order, events: list[Event], cmd: c.Command) -> None:
-        market = self.markets[order.symbol]
-        was_resting = order.in_book
-        if was_resting:
-            market.book.remove(order)
-        else:
-            del market.stops[order.order_id]
-        release(self.registry.accounts[order.account], order, order.remaining)
-        order.status = OrderStatus.EXPIRED
-        self.registry.finish(order)
-        events.append(
-            OrderExpired(
-                seq=cmd.seq,
-                ts_ns=cmd.ts_ns,
-                order_id=order.order_id,
-                account=order.account,
-                symbol=order.symbol,
-                side=order.side,
-                price_ticks=order.price_ticks,
-                remaining=order.remaining,
-                was_resting=was_resting,
-            )
-        )
 
     # -- helpers -------------------------------------------------------------
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from aurex.core.book import OrderBook
-from aurex.core.events import Event, OrderCancelled, OrderRested, OrderTriggered, TradeExecuted
+from aurex.core.events import (
+    Event,
+    OrderCancelled,
+    OrderExpired,
+    OrderRested,
+    OrderTriggered,
+    TradeExecuted,
+)
 from aurex.core.model import CancelReason, Order, OrderStatus, OrderType, Side, StpMode, TimeInForce
 from aurex.core.risk import Account, release, settle
 
@@ -277,12 +284,37 @@ class SymbolMarket:
         ts: int,
     ) -> None:
         """Cancel a live order wherever it waits: in the book or among the stops."""
+        was_resting = self._withdraw(order)
+        self._cancel_remainder(order, reason, reg, events, seq, ts, was_resting)
+
+    def expire(self, order: Order, reg: Registry, events: list[Event], seq: int, ts: int) -> None:
+        """End a DAY order at the close, releasing what it held."""
+        was_resting = self._withdraw(order)
+        release(reg.accounts[order.account], order, order.remaining)
+        order.status = OrderStatus.EXPIRED
+        reg.finish(order)
+        events.append(
+            OrderExpired(
+                seq,
+                ts,
+                order.order_id,
+                order.account,
+                self.symbol,
+                order.side,
+                order.price_ticks,
+                order.remaining,
+                was_resting,
+            )
+        )
+
+    def _withdraw(self, order: Order) -> bool:
+        """Take a live order out of the book or the stops; True if it was in the book."""
         was_resting = order.in_book
         if was_resting:
             self.book.remove(order)
         else:
             del self.stops[order.order_id]
-        self._cancel_remainder(order, reason, reg, events, seq, ts, was_resting)
+        return was_resting
 
     def run_triggers(self, reg: Registry, events: list[Event], seq: int, ts: int) -> None:
         """Fire every stop whose trigger the last price reached, until none is left."""
