@@ -11,7 +11,9 @@ machine carries on with the restored exchange.
 from __future__ import annotations
 
 import json
+import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule
@@ -116,20 +118,26 @@ class ExchangeMachine(OrderMachine):
         symbol=st.sampled_from(("", "AAA", "BBB")),
         amount=st.integers(-1, 900),
         deposit=st.booleans(),
+        edge=st.sampled_from(("", "", "available", "just_over", "all")),
     )
-    def move_funds(self, account: str, symbol: str, amount: int, deposit: bool) -> None:
+    def move_funds(self, account: str, symbol: str, amount: int, deposit: bool, edge: str) -> None:
+        """Deposits and withdrawals, the latter often right at the edge of what is free."""
         a = self.ex.accounts[account]
-        if not symbol:
-            amount *= 100
+        pos = a.positions.get(symbol)
+        if symbol:
+            available, total = (pos.available, pos.shares) if pos else (0, 0)
+        else:
+            available, total, amount = a.available_cash_cents, a.cash_cents, amount * 100
+        if not deposit and edge:
+            amount = {"available": available, "just_over": available + 1, "all": total}[edge]
         cash, shares = (0, amount) if symbol else (amount, 0)
         if deposit:
-            events = self.do(
-                c.Deposit(account=account, cash_cents=cash, symbol=symbol, shares=shares)
+            cmd: c.Command = c.Deposit(
+                account=account, cash_cents=cash, symbol=symbol, shares=shares
             )
+            events = self.do(cmd)
             expect(isinstance(events[0], CommandRejected) == (amount <= 0), "deposit")
             return
-        pos = a.positions.get(symbol)
-        available = (pos.available if pos else 0) if symbol else a.available_cash_cents
         events = self.do(c.Withdraw(account=account, cash_cents=cash, symbol=symbol, shares=shares))
         ok = 0 < amount <= available
         expect(isinstance(events[0], CommandRejected) != ok, f"withdraw of {amount}/{available}")
@@ -185,10 +193,11 @@ _LIMIT_NAMES = (
     "max_orders_per_day",
 )
 
+# AUREX_PROPERTY_EXAMPLES raises the number of runs for a deeper search than CI's.
 ExchangeMachine.TestCase.settings = settings(
-    max_examples=200,
+    max_examples=int(os.environ.get("AUREX_PROPERTY_EXAMPLES", "200")),
     stateful_step_count=80,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-TestExchangeStateMachine = ExchangeMachine.TestCase
+TestExchangeStateMachine = pytest.mark.slow(ExchangeMachine.TestCase)
