@@ -2,10 +2,10 @@
 
 Plain lists, linear scans and a fresh sort on every fill: slow and obviously
 right. It covers limit orders (GTC, DAY, IOC, FOK), market orders with the
-collar, post-only, the three self-trade prevention modes, cancels, amends and the
-end of day. It has no risk checks (the differential test funds every account far
-beyond what it trades) and no stop orders. Order ids are numbered like the
-exchange's: 1, 2, ... for each accepted order.
+collar, the price band, post-only, the three self-trade prevention modes,
+cancels, amends and the end of day. It has no risk checks (the differential test
+funds every account far beyond what it trades) and no stop orders. Order ids
+are numbered like the exchange's: 1, 2, ... for each accepted order.
 """
 
 from __future__ import annotations
@@ -43,12 +43,18 @@ class RefOrder:
 class RefMarket:
     tick: int
     reference: int
+    band_bps: int
     last: int = 0
     resting: list[RefOrder] = field(default_factory=list)
 
     @property
     def mark(self) -> int:
         return self.last or self.reference
+
+    def in_band(self, price: int) -> bool:
+        """Limit prices must lie within ``band_bps`` of the reference (previous close)."""
+        width = self.reference * self.band_bps // 10_000
+        return self.reference - width <= price <= self.reference + width
 
 
 @dataclass
@@ -78,8 +84,8 @@ class ReferenceExchange:
         self.next_order_id = 1
         self.clock = 0  # arrival counter
 
-    def add_symbol(self, symbol: str, reference: int, tick: int) -> None:
-        self.markets[symbol] = RefMarket(tick, reference)
+    def add_symbol(self, symbol: str, reference: int, tick: int, band_bps: int) -> None:
+        self.markets[symbol] = RefMarket(tick, reference, band_bps)
 
     def place(
         self,
@@ -94,6 +100,8 @@ class ReferenceExchange:
         stp: StpMode,
     ) -> Outcome:
         market = self.markets[symbol]
+        if order_type is OrderType.LIMIT and not market.in_band(price):
+            return Outcome(rejected=RejectCode.PRICE_OUTSIDE_BAND)
         if post_only and self._crosses(market, side, price):
             return Outcome(rejected=RejectCode.POST_ONLY_WOULD_CROSS)
         if order_type is OrderType.MARKET:
@@ -127,6 +135,8 @@ class ReferenceExchange:
         if new_qty <= order.filled:
             return Outcome(rejected=RejectCode.AMEND_BELOW_FILLED)
         market = self.markets[symbol]
+        if new_price != order.price and not market.in_band(new_price):
+            return Outcome(rejected=RejectCode.PRICE_OUTSIDE_BAND)
         if order.post_only and self._crosses(market, order.side, new_price):
             return Outcome(rejected=RejectCode.POST_ONLY_WOULD_CROSS)
         out = Outcome()

@@ -14,8 +14,6 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 
-import pytest
-
 from aurex.core import Exchange
 from aurex.core import commands as c
 from aurex.core import events as e
@@ -25,6 +23,7 @@ from tests.property.reference_book import Outcome, ReferenceExchange
 COMMANDS = 100_000
 SEED = 20_261_128
 ACCOUNTS = [f"acct{i:02d}" for i in range(40)]
+BAND_BPS = 3_000
 
 
 @dataclass
@@ -159,7 +158,7 @@ def _open(ex: Exchange, ref: ReferenceExchange) -> int:
     seq = 0
     setup: list[c.Command] = []
     for lst in LISTINGS:
-        ref.add_symbol(lst.symbol, lst.reference, lst.tick)
+        ref.add_symbol(lst.symbol, lst.reference, lst.tick, BAND_BPS)
         setup.append(
             c.AddSymbol(
                 symbol=lst.symbol,
@@ -167,7 +166,7 @@ def _open(ex: Exchange, ref: ReferenceExchange) -> int:
                 reference_price_ticks=lst.reference,
                 shares_outstanding=10**9,
                 tick_size_ticks=lst.tick,
-                price_band_bps=5_000,
+                price_band_bps=BAND_BPS,
             )
         )
     for account in ACCOUNTS:
@@ -198,7 +197,6 @@ def _real_book(ex: Exchange, symbol: str) -> list[tuple[Side, int, int, int]]:
     ]
 
 
-@pytest.mark.slow
 def test_real_matching_agrees_with_reference_book_over_100k_commands() -> None:
     ex = Exchange()
     ref = ReferenceExchange(ex.config.collar_bps)
