@@ -115,24 +115,25 @@ class OrderMachine(RuleBasedStateMachine):
             self.do(c.Deposit(account=account, cash_cents=START_CASH))
             for symbol, shares in START_SHARES.items():
                 self.do(c.Deposit(account=account, symbol=symbol, shares=shares))
-        # A ladder of resting orders near the reference, and a level beyond the market
-        # collar on each side, so that takers trade and market orders meet the collar.
+        # A ladder of resting orders near the reference, a level beyond the market
+        # collar on each side, and stops one and two ticks away, so that takers trade,
+        # market orders meet the collar and stops fire.
         for i, account in enumerate(ACCOUNTS * 2):
             for lst in LISTINGS:
                 far = lst.reference * 15 // 100
                 for side, sign in ((Side.BUY, -1), (Side.SELL, 1)):
                     off = far if i == 7 else (1 + i % 3) * lst.tick
                     t = Ticket(account, lst.symbol, side, 1 + i % 2)
-                    gtc = TimeInForce.GTC
-                    self._place(
-                        t,
-                        OrderType.LIMIT,
-                        gtc,
-                        lst.reference + sign * off,
-                        0,
-                        False,
-                        StpMode(i % 3),
-                    )
+                    price = lst.reference + sign * off
+                    stp = StpMode(i % 3)
+                    self._place(t, OrderType.LIMIT, TimeInForce.GTC, price, 0, False, stp)
+                    stop = lst.reference - sign * (1 + i % 2) * lst.tick
+                    tif = TimeInForce(i // 2 % 4)
+                    if i % 2:
+                        self._place(t, OrderType.STOP, tif, 0, stop, False, stp)
+                    else:
+                        limit = stop - sign * lst.tick
+                        self._place(t, OrderType.STOP_LIMIT, tif, limit, stop, False, stp)
 
     # -- orders -------------------------------------------------------------
 
@@ -173,7 +174,7 @@ class OrderMachine(RuleBasedStateMachine):
         limit=st.booleans(),
         tif=st.sampled_from(TimeInForce),
         price_off=st.integers(-5, 5),
-        stop_off=st.integers(-1, 4),
+        stop_off=st.sampled_from((1, 1, 1, 2, 3, 0, -1)),
         stp=st.sampled_from(StpMode),
     )
     def place_stop(

@@ -29,8 +29,15 @@ from tests.property.shadow import State, expect
 
 
 class ExchangeMachine(OrderMachine):
-    @rule(pick=st.integers(0, 10_000), how=st.sampled_from(("id", "id", "cid", "other", "dead")))
-    def cancel(self, pick: int, how: str) -> None:
+    @rule(
+        pick=st.integers(0, 10_000),
+        how=st.sampled_from(("id", "id", "cid", "other", "dead", "all")),
+        scope=st.sampled_from(("", "AAA", "BBB", "ZZZ")),
+    )
+    def cancel(self, pick: int, how: str, scope: str) -> None:
+        if how == "all":
+            self._cancel_all(ACCOUNTS[pick % len(ACCOUNTS)], scope)
+            return
         live = sorted(self.shadow.orders)
         if how == "dead" or not live:
             dead = [i for i in range(1, self.shadow.next_order_id) if i not in self.shadow.orders]
@@ -52,8 +59,7 @@ class ExchangeMachine(OrderMachine):
         done = only(self.do(cmd), OrderCancelled)
         expect(done.order_id == o.order_id and done.reason is CancelReason.USER_REQUESTED, "")
 
-    @rule(account=accounts, symbol=st.sampled_from(("", "AAA", "BBB", "ZZZ")))
-    def cancel_all(self, account: str, symbol: str) -> None:
+    def _cancel_all(self, account: str, symbol: str) -> None:
         scope = [
             o
             for o in self.shadow.orders.values()
