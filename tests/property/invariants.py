@@ -109,6 +109,17 @@ def check_orders(ex: Exchange, shadow: Shadow) -> None:
     for account_id, account in ex.accounts.items():
         mine = {oid for oid, o in live.items() if o.account == account_id}
         expect(set(account.open_orders) == mine, f"{account_id} open_orders out of step")
+        today = shadow.orders_today[account_id]
+        expect(account.orders_today == today, f"{account_id} orders today != {today} accepted")
+        lim = account.limits
+        values = (
+            lim.max_order_quantity,
+            lim.max_notional_cents,
+            lim.max_open_orders,
+            lim.max_orders_per_day,
+        )
+        set_by_command = shadow.limits.get(account_id, values)
+        expect(values == set_by_command, f"{account_id} limits {values} != {set_by_command}")
 
 
 def check_funds(ex: Exchange, shadow: Shadow) -> None:

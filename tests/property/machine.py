@@ -69,15 +69,19 @@ tickets = st.builds(Ticket, accounts, symbols, st.sampled_from(Side), st.integer
 
 
 def without_seq(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot minus ``last_seq``, which every command moves, refused or not."""
     return {k: v for k, v in snapshot.items() if k != "last_seq"}
 
 
 def only(events: list[Event], kind: type[Event]) -> Any:
+    """The single event of ``kind`` that ``events`` must consist of."""
     expect(len(events) == 1 and isinstance(events[0], kind), f"expected one {kind.__name__}")
     return events[0]
 
 
 class OrderMachine(RuleBasedStateMachine):
+    """The exchange, its shadow, the opening state and the rules that place orders."""
+
     def __init__(self) -> None:
         super().__init__()
         self.ex = Exchange()

@@ -39,6 +39,8 @@ class Shadow:
         self.shares_total: dict[str, int] = defaultdict(int)
         self.next_order_id = 1
         self.next_trade_id = 1
+        self.orders_today: dict[str, int] = defaultdict(int)
+        self.limits: dict[str, tuple[int, int, int, int]] = {}  # only those set by command
         self.cmd: c.Command = c.EndOfDay()
         self.taker: ShadowOrder | None = None
         self.limit = 0
@@ -59,7 +61,7 @@ class Shadow:
             e.OrderTriggered: self._triggered,
             e.FundsDeposited: self._deposited,
             e.FundsWithdrawn: self._withdrawn,
-            e.LimitsSet: lambda ev: None,
+            e.LimitsSet: self._limits_set,
             e.SymbolAdded: self._symbol_added,
             e.SymbolHalted: self._halted,
             e.SymbolResumed: self._resumed,
@@ -141,6 +143,7 @@ class Shadow:
         assert isinstance(cmd, c.PlaceOrder)
         expect(ev.order_id == self.next_order_id, f"order id {ev.order_id} not sequential")
         self.next_order_id += 1
+        self.orders_today[ev.account] += 1
         fields = (cmd.account, cmd.client_order_id, cmd.symbol, cmd.side, cmd.order_type)
         expect(
             fields == (ev.account, ev.client_order_id, ev.symbol, ev.side, ev.order_type)
@@ -365,7 +368,16 @@ class Shadow:
         expect(sym.halted, "resumed a running symbol")
         sym.halted = False
 
+    def _limits_set(self, ev: e.LimitsSet) -> None:
+        self.limits[ev.account] = (
+            ev.max_order_quantity,
+            ev.max_notional_cents,
+            ev.max_open_orders,
+            ev.max_orders_per_day,
+        )
+
     def _day_ended(self, ev: e.DayEnded) -> None:
+        self.orders_today.clear()
         marks = {s: sym.mark for s, sym in self.symbols.items()}
         expect(ev.closing_prices == marks, "closing prices are not the marks")
         for sym in self.symbols.values():
