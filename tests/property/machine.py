@@ -42,6 +42,7 @@ BY_SYMBOL = {lst.symbol: lst for lst in LISTINGS}
 ACCOUNTS = ("ann", "bob", "cat", "dan")
 START_CASH = 600_000
 START_SHARES = {"AAA": 400, "BBB": 2_000}
+BAND_BPS = 3_000
 
 _REFUSALS = (OrderRejected, CommandRejected, OrderAlreadyAccepted)
 _PRICED = (OrderType.LIMIT, OrderType.STOP_LIMIT)
@@ -112,7 +113,7 @@ class OrderMachine(RuleBasedStateMachine):
                     shares_outstanding=1_000_000,
                     tick_size_ticks=lst.tick,
                     lot_size=lst.lot,
-                    price_band_bps=3000,
+                    price_band_bps=BAND_BPS,
                 )
             )
         for account in ACCOUNTS:
@@ -273,11 +274,17 @@ class OrderMachine(RuleBasedStateMachine):
             expect(failed is None or failed, f"rejected {first.code.name} without cause")
             if first.code is RejectCode.POST_ONLY_WOULD_CROSS:
                 expect(post_only and crosses, "post-only rejected although it would not cross")
+            if first.code is RejectCode.PRICE_OUTSIDE_BAND:
+                banded = [p for p in (price, stop) if p > 0]
+                ok = all(self.in_band(t.symbol, p) for p in banded)
+                expect(not ok, "rejected as outside the band although it is inside")
             return
         expect(isinstance(first, OrderAccepted), f"unexpected first event {first!r}")
         broken = [code.name for code, failed in checks.items() if failed]
         expect(not broken, f"accepted an order breaking {broken}")
         expect(qty > 0 and qty % t.listing.lot == 0, "accepted a bad quantity")
+        banded = [p for p in (price, stop) if p > 0]
+        expect(all(self.in_band(t.symbol, p) for p in banded), "accepted outside the band")
         if order_type is OrderType.MARKET:
             expect(tif in (TimeInForce.IOC, TimeInForce.FOK), "accepted a resting market order")
         if post_only:
@@ -291,6 +298,12 @@ class OrderMachine(RuleBasedStateMachine):
                 return mine[self.seq % len(mine)]
         self.next_cid += 1
         return f"c{self.next_cid}"
+
+    def in_band(self, symbol: str, price: int) -> bool:
+        """Within the band around the current reference (the previous close)?"""
+        ref = self.shadow.symbols[symbol].reference
+        width = ref * BAND_BPS // 10_000
+        return ref - width <= price <= ref + width
 
     def _crosses(self, symbol: str, side: Side, price: int) -> bool:
         best = self.shadow.best(symbol, opposite(side))

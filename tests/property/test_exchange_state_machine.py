@@ -95,6 +95,7 @@ class ExchangeMachine(OrderMachine):
         if how in ("reprice", "both"):
             price = o.price + ticks * lst.tick
         halted, filled, old = self.shadow.symbols[o.symbol].halted, o.filled, o.quantity
+        old_price = o.price
         same = qty in (0, o.quantity) and price in (0, o.price)
         cmd = c.AmendOrder(account=o.account, order_id=o.order_id, quantity=qty, price_ticks=price)
         events = self.do(cmd)
@@ -112,8 +113,13 @@ class ExchangeMachine(OrderMachine):
             expect(first.code in _AMEND_REFUSALS, f"unexpected amend rejection {first.code!r}")
             if first.code is RejectCode.AMEND_BELOW_FILLED:
                 expect(0 < qty <= filled, "rejected as below filled although it is not")
+            if first.code is RejectCode.PRICE_OUTSIDE_BAND:
+                moved = price not in (0, old_price)
+                expect(moved and not self.in_band(o.symbol, price), "band refusal without cause")
         else:
             expect(isinstance(first, OrderAmended), f"unexpected {first!r}")
+            if price not in (0, old_price):
+                expect(self.in_band(o.symbol, price), "amended to a price outside the band")
             if qty and qty < old:
                 expect(qty > filled, "amended to at most the filled quantity")
 
@@ -191,6 +197,7 @@ _AMEND_REFUSALS = (
     RejectCode.MAX_ORDER_QUANTITY_EXCEEDED,
     RejectCode.MAX_NOTIONAL_EXCEEDED,
     RejectCode.INVALID_QUANTITY,
+    RejectCode.PRICE_OUTSIDE_BAND,
 )
 _LIMIT_NAMES = (
     "max_order_quantity",
