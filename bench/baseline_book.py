@@ -63,10 +63,10 @@ class MinimalBook:
                 prices.pop(0 if is_buy else -1)
         if remaining and cmd.order_type is _LIMIT and cmd.tif.value < 2:
             own_levels, own_prices = self.levels[1 - side], self.prices[1 - side]
-            queue = own_levels.get(cmd.price_ticks)
-            if queue is None:
-                queue = own_levels[cmd.price_ticks] = deque()
+            resting = own_levels.get(cmd.price_ticks)
+            if resting is None:
+                resting = own_levels[cmd.price_ticks] = deque()
                 insort(own_prices, cmd.price_ticks)
             entry = [oid, remaining]
-            queue.append(entry)
+            resting.append(entry)
             self.live[oid] = entry

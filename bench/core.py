@@ -31,6 +31,7 @@ from aurex.bootstrap import freeze_recovered_state
 from aurex.config import Durability
 from aurex.core import Exchange
 from aurex.core.commands import Command
+from aurex.core.events import Event
 from aurex.engine.sequencer import Sequencer
 from aurex.marketdata import MarketData
 from baseline_book import MinimalBook
@@ -91,7 +92,11 @@ async def durable_run(
     with tempfile.TemporaryDirectory(prefix="aurex-bench-") as tmp:
         sequencer, _ = Sequencer.open(Path(tmp), durability=Durability.FSYNC, snapshot_every=10**9)
         market_data = MarketData()
-        sequencer.bus.add_handler(market_data.apply)
+
+        def project(events: list[Event]) -> None:
+            market_data.apply(events)
+
+        sequencer.bus.add_handler(project)
         await sequencer.start()
         for future in sequencer.submit_many(copy.deepcopy(workload.setup)):
             await future
@@ -99,9 +104,9 @@ async def durable_run(
         ops = copy.deepcopy(workload.operations)
         latencies: list[float] = []
         clock = time.perf_counter_ns
-        in_flight: deque[asyncio.Future[object]] = deque()
+        in_flight: deque[asyncio.Future[list[Event]]] = deque()
 
-        def record(sent: int) -> Callable[[asyncio.Future[object]], None]:
+        def record(sent: int) -> Callable[[asyncio.Future[list[Event]]], None]:
             return lambda _: latencies.append((clock() - sent) / 1000)
 
         gc.collect()
@@ -110,7 +115,7 @@ async def durable_run(
             future = sequencer.submit_nowait(cmd)
             if timed:
                 future.add_done_callback(record(clock()))
-            in_flight.append(future)  # type: ignore[arg-type]
+            in_flight.append(future)
             if len(in_flight) >= window:
                 await in_flight.popleft()
         while in_flight:
