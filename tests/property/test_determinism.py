@@ -3,13 +3,16 @@
 A seeded stream of every kind of command is applied to two fresh exchanges,
 and to exchanges that are snapshotted and restored part-way; all must produce
 the same events (compared by value and by their printed form, which also pins
-the order of dict fields) and the same state hashes.
+the order of dict fields) and the same state hashes. The hash itself must
+notice a change to any part of the state.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -55,14 +58,67 @@ def test_same_commands_give_same_events_and_state_hash(stream: list[c.Command]) 
     assert first.snapshot() == second.snapshot()
 
 
-def test_state_hash_changes_when_state_does(stream: list[c.Command]) -> None:
+def _edits(ex: Exchange) -> dict[str, Callable[[], None]]:
+    """Small changes to live state, each of which the state hash must notice."""
+    account = ex.accounts["u0"]
+    market = ex.markets["AAA"]
+    order = next(iter(market.book.orders()))
+    level = max(
+        (
+            lvl
+            for m in ex.markets.values()
+            for side in (m.book.bids, m.book.asks)
+            for lvl in side.levels.values()
+        ),
+        key=lambda lvl: lvl.count,
+    )
+
+    def requeue_head() -> None:
+        head = level.head
+        assert head is not None and level.count > 1, "no level with two orders to reorder"
+        level.unlink(head)
+        level.append(head)
+
+    def bump(obj: Any, name: str) -> Callable[[], None]:
+        return lambda: setattr(obj, name, getattr(obj, name) + 1)
+
+    return {
+        "cash": bump(account, "cash_cents"),
+        "cash held": bump(account, "cash_held_cents"),
+        "shares": bump(account.positions["AAA"], "shares"),
+        "order remaining": bump(order, "remaining"),
+        "order price": bump(order, "price_ticks"),
+        "last price": bump(market, "last_price_ticks"),
+        "daily count": bump(account, "orders_today"),
+        "limit": bump(account.limits, "max_open_orders"),
+        "halt": lambda: setattr(market, "halted", not market.halted),
+        "queue order": requeue_head,
+    }
+
+
+def _editable(ex: Exchange) -> bool:
+    levels = [
+        lvl
+        for m in ex.markets.values()
+        for side in (m.book.bids, m.book.asks)
+        for lvl in side.levels.values()
+    ]
+    book = ex.markets["AAA"].book
+    return any(lvl.count > 1 for lvl in levels) and bool(book.bids.prices or book.asks.prices)
+
+
+def test_state_hash_covers_books_accounts_and_markets(stream: list[c.Command]) -> None:
     ex = Exchange()
-    hashes = set()
-    for cmd in stream[:2_000]:
+    for i, cmd in enumerate(stream):
         ex.apply(copy.copy(cmd))
-        hashes.add(ex.state_hash())
-    # last_seq alone moves the hash on every command.
-    assert len(hashes) == 2_000
+        if i > len(stream) // 2 and _editable(ex):
+            break
+    assert _editable(ex), "the stream never built a level with two orders"
+    original = ex.state_hash()
+    for name in _edits(ex):
+        edited = _restored(ex)
+        _edits(edited)[name]()
+        assert edited.state_hash() != original, f"state hash ignores {name}"
 
 
 @pytest.mark.parametrize("cut", [0.1, 0.5, 0.9])
