@@ -21,6 +21,7 @@ from aurex.core.events import Event
 from aurex.engine.recovery import iter_events
 from aurex.engine.sequencer import Sequencer
 from aurex.gateways.http import AppServices, create_app
+from aurex.gateways.http.ops_routes import Probes, ops_router
 from aurex.gateways.http.server import HttpServer
 from aurex.listing import load_listings
 from aurex.marketdata import IndexView, MarketData, MarketDataUpdate
@@ -169,7 +170,15 @@ class Platform:
             opening_cash_cents=settings.opening_cash_cents,
             public_url=self.http_url,
         )
-        server = HttpServer(create_app(AppServices(auth=auth)), settings.host, settings.http_port)
+        sequencer = self.runtime.sequencer
+        probes = Probes(
+            accepting=lambda: sequencer.accepting,
+            last_seq=lambda: sequencer.last_seq,
+            durable_seq=lambda: sequencer.durable_seq,
+            projector_lag=lambda: self.runtime.projector.lag if self.runtime.projector else 0,
+        )
+        app = create_app(AppServices(auth=auth, routers=(ops_router(probes),)))
+        server = HttpServer(app, settings.host, settings.http_port)
         await server.start()
         self._closers.append(server.stop)
 
