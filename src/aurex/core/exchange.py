@@ -36,6 +36,9 @@ from aurex.core.risk import Account, Limits
 
 _SYMBOL_RE = re.compile(r"[A-Z][A-Z0-9.]{0,9}")
 
+# Bound once: attribute lookup on an Enum class costs ~70 ns in CPython 3.11.
+USER_REQUESTED = CancelReason.USER_REQUESTED
+
 
 @dataclass(slots=True)
 class ExchangeConfig:
@@ -113,7 +116,7 @@ class Exchange:
             return [self._command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ORDER)]
         events: list[Event] = []
         self.markets[order.symbol].cancel(
-            order, CancelReason.USER_REQUESTED, self.registry, events, cmd.seq, cmd.ts_ns
+            order, USER_REQUESTED, self.registry, events, cmd.seq, cmd.ts_ns
         )
         return events
 

@@ -35,6 +35,10 @@ CANCEL_NEWEST = StpMode.CANCEL_NEWEST
 CANCEL_OLDEST = StpMode.CANCEL_OLDEST
 FILLED = OrderStatus.FILLED
 PARTIALLY_FILLED = OrderStatus.PARTIALLY_FILLED
+CANCELLED = OrderStatus.CANCELLED
+IOC_REMAINDER = CancelReason.IOC_REMAINDER
+MARKET_COLLAR = CancelReason.MARKET_COLLAR
+NO_LIQUIDITY = CancelReason.NO_LIQUIDITY
 
 
 @dataclass(slots=True)
@@ -144,10 +148,10 @@ class SymbolMarket:
         elif self_trade:
             self._cancel_remainder(taker, CancelReason.SELF_TRADE, reg, events, seq, ts)
         elif taker.order_type is MARKET or taker.order_type is STOP:
-            reason = CancelReason.MARKET_COLLAR if prices else CancelReason.NO_LIQUIDITY
+            reason = MARKET_COLLAR if prices else NO_LIQUIDITY
             self._cancel_remainder(taker, reason, reg, events, seq, ts)
         elif taker.tif is IOC or taker.tif is FOK:
-            self._cancel_remainder(taker, CancelReason.IOC_REMAINDER, reg, events, seq, ts)
+            self._cancel_remainder(taker, IOC_REMAINDER, reg, events, seq, ts)
         else:
             self.book.add(taker)
             events.append(
@@ -257,7 +261,7 @@ class SymbolMarket:
     ) -> None:
         remaining = order.remaining
         release(reg.accounts[order.account], order, remaining)
-        order.status = OrderStatus.CANCELLED
+        order.status = CANCELLED
         reg.finish(order)
         events.append(
             OrderCancelled(
