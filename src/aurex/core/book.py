@@ -30,12 +30,13 @@ class PriceLevel:
         self.count = 0
 
     def append(self, order: Order) -> None:
-        order.prev = self.tail
-        order.next = None
-        if self.tail is None:
+        """Queue ``order`` last (its ``next`` is None: orders outside a level are unlinked)."""
+        tail = self.tail
+        order.prev = tail
+        if tail is None:
             self.head = order
         else:
-            self.tail.next = order
+            tail.next = order
         self.tail = order
         self.total_qty += order.remaining
         self.count += 1
@@ -130,12 +131,13 @@ class OrderBook:
 
     def add(self, order: Order) -> None:
         """Queue ``order`` at the back of its price level."""
-        self.side(order.side).level_for_insert(order.price_ticks).append(order)
+        book_side = self.bids if order.side is BUY else self.asks
+        book_side.level_for_insert(order.price_ticks).append(order)
         order.in_book = True
 
     def remove(self, order: Order) -> None:
         """Take a resting order out of the book, dropping its level if emptied."""
-        book_side = self.side(order.side)
+        book_side = self.bids if order.side is BUY else self.asks
         level = book_side.levels[order.price_ticks]
         level.unlink(order)
         order.in_book = False
