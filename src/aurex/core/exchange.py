@@ -22,7 +22,6 @@ from aurex.core.events import (
     FundsDeposited,
     FundsWithdrawn,
     LimitsSet,
-    OrderAccepted,
     OrderAlreadyAccepted,
     OrderRejected,
     SymbolAdded,
@@ -326,23 +325,6 @@ class Exchange:
             symbol=cmd.symbol,
             code=code,
             reason=reason_for(code),
-        )
-
-    def accepted(self, cmd: c.PlaceOrder, order: Order) -> OrderAccepted:
-        return OrderAccepted(
-            cmd.seq,
-            cmd.ts_ns,
-            order.order_id,
-            order.account,
-            order.client_order_id,
-            order.symbol,
-            order.side,
-            order.order_type,
-            order.tif,
-            order.quantity,
-            order.price_ticks,
-            order.stop_price_ticks,
-            order.post_only,
         )
 
     def already_accepted(self, cmd: c.PlaceOrder, order_id: int) -> OrderAlreadyAccepted:

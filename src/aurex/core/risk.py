@@ -56,10 +56,15 @@ class Account:
         return pos
 
 
-def check_limits(account: Account, quantity: int, notional_cents: int) -> RejectCode | None:
-    """Per-account limits that apply to a new order."""
+def reserve_for_order(
+    account: Account, side: Side, symbol: str, qty: int, hold_price: int, notional_cents: int
+) -> RejectCode | None:
+    """Check a new order against the account's limits, then hold what it needs.
+
+    Returns why the order cannot be taken, holding nothing in that case.
+    """
     limits = account.limits
-    if quantity > limits.max_order_quantity:
+    if qty > limits.max_order_quantity:
         return RejectCode.MAX_ORDER_QUANTITY_EXCEEDED
     if notional_cents > limits.max_notional_cents:
         return RejectCode.MAX_NOTIONAL_EXCEEDED
@@ -67,13 +72,6 @@ def check_limits(account: Account, quantity: int, notional_cents: int) -> Reject
         return RejectCode.MAX_OPEN_ORDERS_EXCEEDED
     if account.orders_today >= limits.max_orders_per_day:
         return RejectCode.MAX_DAILY_ORDERS_EXCEEDED
-    return None
-
-
-def try_hold(
-    account: Account, side: Side, symbol: str, hold_price: int, qty: int
-) -> RejectCode | None:
-    """Reserve what an order needs, or say why it cannot be reserved."""
     if side is BUY:
         need = hold_price * qty
         if need > account.cash_cents - account.cash_held_cents:
