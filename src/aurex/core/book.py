@@ -83,13 +83,6 @@ class BookSide:
         prices = self.prices
         return self.levels[prices[self.best_index]] if prices else None
 
-    def level_for_insert(self, price_ticks: int) -> PriceLevel:
-        level = self.levels.get(price_ticks)
-        if level is None:
-            level = self.levels[price_ticks] = PriceLevel(price_ticks)
-            insort(self.prices, price_ticks)
-        return level
-
     def drop_level(self, price_ticks: int) -> None:
         del self.levels[price_ticks]
         prices = self.prices
@@ -132,7 +125,12 @@ class OrderBook:
     def add(self, order: Order) -> None:
         """Queue ``order`` at the back of its price level."""
         book_side = self.bids if order.side is BUY else self.asks
-        book_side.level_for_insert(order.price_ticks).append(order)
+        price = order.price_ticks
+        level = book_side.levels.get(price)
+        if level is None:
+            level = book_side.levels[price] = PriceLevel(price)
+            insort(book_side.prices, price)
+        level.append(order)
         order.in_book = True
 
     def remove(self, order: Order) -> None:

@@ -133,12 +133,10 @@ class SymbolMarket:
         self, taker: Order, limit: int, reg: Registry, events: list[Event], seq: int, ts: int
     ) -> None:
         """Match ``taker`` up to ``limit``, then rest or cancel what is left."""
-        opposite = self.book.asks if taker.side is BUY else self.book.bids
-        prices = opposite.prices
-        crossing = bool(prices) and (
-            prices[0] <= limit if taker.side is BUY else prices[-1] >= limit
-        )
-        if taker.tif is FOK and not (crossing and self.can_fill_completely(taker, limit)):
+        is_buy, tif, book = taker.side is BUY, taker.tif, self.book
+        prices = book.asks.prices if is_buy else book.bids.prices
+        crossing = bool(prices) and (prices[0] <= limit if is_buy else prices[-1] >= limit)
+        if tif is FOK and not (crossing and self.can_fill_completely(taker, limit)):
             self._cancel_remainder(taker, CancelReason.FOK_NOT_FILLABLE, reg, events, seq, ts)
             return
         self_trade = crossing and self._match(taker, limit, reg, events, seq, ts)
@@ -150,10 +148,10 @@ class SymbolMarket:
         elif taker.order_type is MARKET or taker.order_type is STOP:
             reason = MARKET_COLLAR if prices else NO_LIQUIDITY
             self._cancel_remainder(taker, reason, reg, events, seq, ts)
-        elif taker.tif is IOC or taker.tif is FOK:
+        elif tif is IOC or tif is FOK:
             self._cancel_remainder(taker, IOC_REMAINDER, reg, events, seq, ts)
         else:
-            self.book.add(taker)
+            book.add(taker)
             events.append(
                 OrderRested(
                     seq,
