@@ -61,6 +61,22 @@ class _Spec:
     decoder: msgspec.msgpack.Decoder[tuple[Any, ...]]
     names: tuple[str, ...]
     types: tuple[type, ...]
+    exact_types: Callable[[Command], bool]
+
+
+def _exact_types_test(names: tuple[str, ...], types: tuple[type, ...]) -> Callable[[Command], bool]:
+    """A function telling whether every field of a command holds exactly its type.
+
+    Generated as one straight-line expression (``dataclasses`` builds ``__init__``
+    the same way) because it runs on every submission and is about three times
+    faster than comparing ``tuple(map(type, values))``. ``names`` are dataclass
+    field names, so they are identifiers.
+    """
+    namespace: dict[str, Any] = {f"_t{i}": t for i, t in enumerate(types)}
+    test = " and ".join(f"type(cmd.{name}) is _t{i}" for i, name in enumerate(names))
+    exec(f"def exact_types(cmd):\n    return {test}\n", namespace)
+    function: Callable[[Command], bool] = namespace["exact_types"]
+    return function
 
 
 def _spec(cls: type[Command], tag: int) -> _Spec:
@@ -72,7 +88,8 @@ def _spec(cls: type[Command], tag: int) -> _Spec:
     shape: Any = tuple.__class_getitem__(tuple(items))
     values: Callable[[Command], Any] = attrgetter(*names)
     types = tuple(hints[n] for n in names)
-    return _Spec(tag, cls, values, msgspec.msgpack.Decoder(shape), names, types)
+    decoder = msgspec.msgpack.Decoder(shape)
+    return _Spec(tag, cls, values, decoder, names, types, _exact_types_test(names, types))
 
 
 _BY_TYPE: dict[type[Command], _Spec] = {cls: _spec(cls, tag) for cls, tag in TAGS.items()}
@@ -99,10 +116,9 @@ def check(cmd: Command) -> None:
     spec = _BY_TYPE.get(type(cmd))
     if spec is None:
         raise CodecError(f"{type(cmd).__name__} is not a journal command type")
-    values = spec.values(cmd)
-    if tuple(map(type, values)) == spec.types:
+    if spec.exact_types(cmd):
         return
-    for name, expected, value in zip(spec.names, spec.types, values, strict=True):
+    for name, expected, value in zip(spec.names, spec.types, spec.values(cmd), strict=True):
         if type(value) is not expected:
             raise CodecError(
                 f"{spec.cls.__name__}.{name} must be {expected.__name__}, "

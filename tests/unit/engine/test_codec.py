@@ -139,3 +139,13 @@ def test_values_msgpack_cannot_hold_are_a_codec_error() -> None:
     cmd.quantity = 2**70
     with pytest.raises(codec.CodecError, match="cannot encode PlaceOrder"):
         codec.encode(cmd)
+
+
+@pytest.mark.parametrize("cls", COMMAND_TYPES, ids=lambda cls: cls.__name__)
+def test_every_field_of_every_command_is_type_checked(cls: type[Command]) -> None:
+    codec.check(_sample(cls, 1))
+    for field in dataclasses.fields(cls):
+        cmd = _sample(cls, 1)
+        setattr(cmd, field.name, 0.5)
+        with pytest.raises(codec.CodecError, match=rf"{cls.__name__}\.{field.name} must be"):
+            codec.check(cmd)
