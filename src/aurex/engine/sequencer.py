@@ -20,9 +20,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -61,13 +60,32 @@ class _Query:
 
 
 @dataclass(slots=True)
+class _QueryFailed:
+    """A query's exception, held back like any answer until the batch is durable."""
+
+    error: Exception
+
+
+@dataclass(slots=True)
 class _Batch:
+    """An applied batch on its way to the writer: ``futures[i]`` gets ``results[i]``.
+
+    Parallel lists rather than a tuple per command: at thousands of commands per
+    batch, every object that lives until the fsync adds garbage-collector work.
+    """
+
     pending: PendingBatch | None
     last_seq: int
-    replies: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = field(
-        default_factory=list
-    )
-    events: list[Event] = field(default_factory=list)
+    futures: list[asyncio.Future[Any]]
+    results: list[Any]
+    events: list[Event]
+
+
+def _answer(query: _Query, exchange: Exchange) -> Any:
+    try:
+        return query.fn(exchange)
+    except Exception as exc:
+        return _QueryFailed(exc)
 
 
 class Sequencer:
@@ -107,7 +125,9 @@ class Sequencer:
         self._last_ts = last_ts_ns
         self._durable_seq = exchange.last_seq
         self._snapshot_seq = snapshot_seq
-        self._inbox: deque[tuple[Command | _Query, asyncio.Future[Any]]] = deque()
+        # The inbox, as two parallel lists for the same reason as ``_Batch``.
+        self._queued: list[Command | _Query] = []
+        self._queued_futures: list[asyncio.Future[Any]] = []
         self._wakeup = asyncio.Event()
         self._slots = asyncio.Semaphore(pipeline_depth)
         self._to_writer: asyncio.Queue[_Batch | None] = asyncio.Queue()
@@ -223,7 +243,8 @@ class Sequencer:
 
     def _enqueue(self, item: Command | _Query) -> asyncio.Future[Any]:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._inbox.append((item, future))
+        self._queued.append(item)
+        self._queued_futures.append(future)
         if not self._wakeup.is_set():
             self._wakeup.set()
         return future
@@ -264,10 +285,10 @@ class Sequencer:
         try:
             while True:
                 await self._slots.acquire()
-                while not self._inbox and self._accepting:
+                while not self._queued and self._accepting:
                     self._wakeup.clear()
                     await self._wakeup.wait()
-                if not self._inbox or self._halt_error is not None:
+                if not self._queued or self._halt_error is not None:
                     return
                 batch = self._apply_batch()
                 self._to_writer.put_nowait(batch)
@@ -278,51 +299,64 @@ class Sequencer:
         finally:
             self._to_writer.put_nowait(None)
 
+    def _take_queued(self) -> tuple[list[Command | _Query], list[asyncio.Future[Any]]]:
+        """Remove and return the oldest ``max_batch`` queued items and their futures."""
+        items, futures, n = self._queued, self._queued_futures, self._max_batch
+        if len(items) <= n:
+            self._queued, self._queued_futures = [], []
+            return items, futures
+        taken = items[:n], futures[:n]
+        del items[:n], futures[:n]
+        return taken
+
     def _apply_batch(self) -> _Batch:
-        inbox = self._inbox
-        apply = self.exchange.apply
+        items, futures = self._take_queued()
+        exchange = self.exchange
+        apply = exchange.apply
         append = self.journal.append_encoded
+        encode = codec.encode
         clock = self._clock
-        replies: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        results: list[Any] = []
         events: list[Event] = []
-        commands = 0
-        for _ in range(min(len(inbox), self._max_batch)):
-            item, future = inbox.popleft()
+        seq = self._last_seq
+        for item, future in zip(items, futures, strict=True):
             if future.cancelled():
+                results.append(None)  # the writer skips futures that are done
                 continue
             if isinstance(item, _Query):
-                try:
-                    replies.append((future, item.fn(self.exchange), None))
-                except Exception as exc:
-                    replies.append((future, None, exc))
+                results.append(_answer(item, exchange))
                 continue
-            seq = self._last_seq + 1
             ts = clock()
             if ts < self._last_ts:
                 ts = self._last_ts
-            item.seq = seq
+            item.seq = seq + 1
             item.ts_ns = ts
             try:
-                payload = codec.encode(item)
+                payload = encode(item)
             except codec.CodecError as exc:  # e.g. an int too large for the journal
                 future.set_exception(exc)
+                results.append(None)
                 continue
             try:
                 result = apply(item)
             except Exception as exc:
-                self._halt(f"the core failed applying seq {seq} ({item!r})", exc)
-                future.set_exception(self._failure())
+                self._halt(f"the core failed applying seq {item.seq} ({item!r})", exc)
+                for unapplied in futures[len(results) :]:
+                    if not unapplied.done():
+                        unapplied.set_exception(self._failure())
+                del futures[len(results) :]
                 break
+            seq += 1
             append(seq, payload)
-            self._last_seq = seq
             self._last_ts = ts
-            replies.append((future, result, None))
-            events.extend(result)
-            commands += 1
+            results.append(result)
+            events += result
+        commands = seq - self._last_seq
+        self._last_seq = seq
         self.batches += 1
         self.commands += commands
         self.largest_batch = max(self.largest_batch, commands)
-        return _Batch(self.journal.detach(), self._last_seq, replies, events)
+        return _Batch(self.journal.detach(), seq, futures, results, events)
 
     async def _write_loop(self) -> None:
         while True:
@@ -358,18 +392,18 @@ class Sequencer:
                 self._halt("writing the journal failed", exc)
         if self._write_failed:
             error = self._failure()
-            for future, _, _ in batch.replies:
+            for future in batch.futures:
                 if not future.done():
                     future.set_exception(error)
             return
         self._durable_seq = batch.last_seq
-        for future, result, problem in batch.replies:
+        for future, result in zip(batch.futures, batch.results, strict=True):
             if future.done():
                 continue
-            if problem is None:
-                future.set_result(result)
+            if type(result) is _QueryFailed:
+                future.set_exception(result.error)
             else:
-                future.set_exception(problem)
+                future.set_result(result)
         self.bus.publish(batch.events)
 
     def _halt(self, message: str, cause: BaseException) -> None:
@@ -379,8 +413,9 @@ class Sequencer:
             error.__cause__ = cause
             self._halt_error = error
         self._accepting = False
-        while self._inbox:
-            _, future = self._inbox.popleft()
+        futures = self._queued_futures
+        self._queued, self._queued_futures = [], []
+        for future in futures:
             if not future.done():
                 future.set_exception(self._failure())
         self._wakeup.set()

@@ -266,3 +266,16 @@ async def test_orders_flow_end_to_end(sequencer: Sequencer) -> None:
     accepted = [e for events in results for e in events if isinstance(e, OrderAccepted)]
     assert accepted
     assert {e.account for e in accepted} <= set(ACCOUNTS)
+
+
+async def test_a_backlog_larger_than_a_batch_is_applied_in_order_over_several_batches(
+    tmp_path: Path,
+) -> None:
+    seq, _ = Sequencer.open(tmp_path, clock=_clock(), max_batch=16)
+    await seq.start()
+    commands = seed_commands() + order_flow(200)
+    results = await asyncio.gather(*seq.submit_many(commands))
+    await seq.stop(snapshot=False)
+    assert [events[0].seq for events in results] == list(range(1, len(commands) + 1))
+    assert seq.batches >= len(commands) / 16
+    assert seq.largest_batch == 16
