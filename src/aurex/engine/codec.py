@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import typing
 from collections.abc import Callable
-from operator import attrgetter
 from typing import Any, Literal
 
 import msgspec
@@ -57,25 +56,25 @@ class CodecError(ValueError):
 class _Spec:
     tag: int
     cls: type[Command]
-    values: Callable[[Command], tuple[Any, ...]]
     decoder: msgspec.msgpack.Decoder[tuple[Any, ...]]
     names: tuple[str, ...]
     types: tuple[type, ...]
+    row: Callable[[Command], tuple[Any, ...]]
+    """``(tag, seq, ts_ns, field, ...)``: the array that is encoded."""
     exact_types: Callable[[Command], bool]
+    """Whether every field holds exactly its declared type."""
 
 
-def _exact_types_test(names: tuple[str, ...], types: tuple[type, ...]) -> Callable[[Command], bool]:
-    """A function telling whether every field of a command holds exactly its type.
+def _compile(body: str, namespace: dict[str, Any]) -> Callable[[Command], Any]:
+    """``lambda cmd: <body>`` as a named function, built with ``exec``.
 
-    Generated as one straight-line expression (``dataclasses`` builds ``__init__``
-    the same way) because it runs on every submission and is about three times
-    faster than comparing ``tuple(map(type, values))``. ``names`` are dataclass
-    field names, so they are identifiers.
+    Encoding and checking run for every command; straight-line attribute reads
+    (the way ``dataclasses`` builds ``__init__``) are two to three times faster
+    than ``attrgetter`` over all fields and ``tuple(map(type, values))``. The
+    bodies only interpolate dataclass field names, which are identifiers.
     """
-    namespace: dict[str, Any] = {f"_t{i}": t for i, t in enumerate(types)}
-    test = " and ".join(f"type(cmd.{name}) is _t{i}" for i, name in enumerate(names))
-    exec(f"def exact_types(cmd):\n    return {test}\n", namespace)
-    function: Callable[[Command], bool] = namespace["exact_types"]
+    exec(f"def compiled(cmd):\n    return {body}\n", namespace)
+    function: Callable[[Command], Any] = namespace["compiled"]
     return function
 
 
@@ -86,10 +85,14 @@ def _spec(cls: type[Command], tag: int) -> _Spec:
         raise TypeError(f"{cls.__name__} has too many fields for the fixarray layout")
     items: list[Any] = [Literal[tag], *(hints[n] for n in names)]
     shape: Any = tuple.__class_getitem__(tuple(items))
-    values: Callable[[Command], Any] = attrgetter(*names)
     types = tuple(hints[n] for n in names)
+    row = _compile(f"({tag}, {', '.join(f'cmd.{n}' for n in names)})", {})
+    exact_types = _compile(
+        " and ".join(f"type(cmd.{n}) is _t{i}" for i, n in enumerate(names)),
+        {f"_t{i}": t for i, t in enumerate(types)},
+    )
     decoder = msgspec.msgpack.Decoder(shape)
-    return _Spec(tag, cls, values, decoder, names, types, _exact_types_test(names, types))
+    return _Spec(tag, cls, decoder, names, types, row, exact_types)
 
 
 _BY_TYPE: dict[type[Command], _Spec] = {cls: _spec(cls, tag) for cls, tag in TAGS.items()}
@@ -118,7 +121,7 @@ def check(cmd: Command) -> None:
         raise CodecError(f"{type(cmd).__name__} is not a journal command type")
     if spec.exact_types(cmd):
         return
-    for name, expected, value in zip(spec.names, spec.types, spec.values(cmd), strict=True):
+    for name, expected, value in zip(spec.names, spec.types, spec.row(cmd)[1:], strict=True):
         if type(value) is not expected:
             raise CodecError(
                 f"{spec.cls.__name__}.{name} must be {expected.__name__}, "
@@ -132,7 +135,7 @@ def encode(cmd: Command) -> bytes:
     if spec is None:
         raise CodecError(f"cannot encode {type(cmd).__name__}: not a journal command type")
     try:
-        return _ENCODER.encode((spec.tag, *spec.values(cmd)))
+        return _ENCODER.encode(spec.row(cmd))
     except (OverflowError, TypeError, UnicodeEncodeError) as exc:
         raise CodecError(f"cannot encode {spec.cls.__name__}: {exc}") from exc
 
