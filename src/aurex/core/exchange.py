@@ -110,7 +110,7 @@ class Exchange:
     # -- orders -----------------------------------------------------------
 
     def _cancel(self, cmd: c.CancelOrder) -> list[Event]:
-        order = self._find_order(cmd.account, cmd.order_id, cmd.client_order_id)
+        order = self.find_order(cmd.account, cmd.order_id, cmd.client_order_id)
         if order is None:
             return [self._command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ORDER)]
         events: list[Event] = []
@@ -133,7 +133,8 @@ class Exchange:
                 )
         return events
 
-    def _find_order(self, account_id: str, order_id: int, client_order_id: str) -> Order | None:
+    def find_order(self, account_id: str, order_id: int, client_order_id: str = "") -> Order | None:
+        """A live order of ``account_id`` by exchange id or client order id."""
         if not order_id:
             account = self.registry.accounts.get(account_id)
             if account is None or not client_order_id:
@@ -143,10 +144,6 @@ class Exchange:
         if order is None or order.account != account_id:
             return None
         return order
-
-    def find_order(self, account_id: str, order_id: int, client_order_id: str = "") -> Order | None:
-        """A live order of ``account_id`` by exchange id or client order id."""
-        return self._find_order(account_id, order_id, client_order_id)
 
     # -- funds and limits --------------------------------------------------
 
