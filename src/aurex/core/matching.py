@@ -173,7 +173,8 @@ class SymbolMarket:
         opposite = self.book.asks if is_buy else self.book.bids
         prices, levels, best = opposite.prices, opposite.levels, opposite.best_index
         accounts = reg.accounts
-        taker_account = accounts[taker.account]
+        taker_account_id = taker.account
+        taker_account = accounts[taker_account_id]
         symbol = self.symbol
         stopped = False
         while taker.remaining and prices:
@@ -184,7 +185,7 @@ class SymbolMarket:
             maker = level.head
             while maker is not None and taker.remaining:
                 following = maker.next
-                if maker.account == taker.account:
+                if maker.account == taker_account_id:
                     if taker.stp is not CANCEL_NEWEST:
                         level.unlink(maker)
                         maker.in_book = False

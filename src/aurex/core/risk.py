@@ -99,7 +99,10 @@ def settle(buyer: Account, buy: Order, seller: Account, sell: Order, price: int,
     buyer.cash_held_cents -= buy.hold_price_ticks * qty
     buyer.cash_cents -= cost
     symbol = buy.symbol
-    buyer.position(symbol).shares += qty
+    buyer_pos = buyer.positions.get(symbol)
+    if buyer_pos is None:  # a first purchase; inline lookup first saves a call per fill
+        buyer_pos = buyer.position(symbol)
+    buyer_pos.shares += qty
     seller_pos = seller.positions[symbol]
     seller_pos.held -= qty
     seller_pos.shares -= qty
