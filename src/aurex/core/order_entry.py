@@ -50,7 +50,8 @@ def place_order(ex: Exchange, cmd: PlaceOrder) -> list[Event]:
         return [ex.order_rejected(cmd, code)]
     assert account is not None and market is not None
 
-    side, order_type, price, qty = cmd.side, cmd.order_type, cmd.price_ticks, cmd.quantity
+    side, order_type = cmd.side, cmd.order_type
+    price, qty = cmd.price_ticks, cmd.quantity
     priced = order_type is LIMIT or order_type is STOP_LIMIT
     hold_price = price if priced else _unpriced_hold_price(cmd, market)
     notional_price = hold_price if side is BUY else price or market.mark_price_ticks
@@ -58,7 +59,8 @@ def place_order(ex: Exchange, cmd: PlaceOrder) -> list[Event]:
     if code is not None:
         return [ex.order_rejected(cmd, code)]
 
-    symbol, tif, stop_price, post_only = cmd.symbol, cmd.tif, cmd.stop_price_ticks, cmd.post_only
+    symbol, tif = cmd.symbol, cmd.tif
+    stop_price, post_only = cmd.stop_price_ticks, cmd.post_only
     seq, ts = cmd.seq, cmd.ts_ns
     order_id = registry.next_order_id
     registry.next_order_id = order_id + 1
