@@ -110,7 +110,8 @@ def is_encodable(cmd: object) -> bool:
 
 
 def check(cmd: Command) -> None:
-    """Raise ``CodecError`` unless every field holds exactly its declared type.
+    """Raise ``CodecError`` unless every field holds exactly its declared type
+    (``TypeError`` if ``cmd`` is not an instance of a command type).
 
     Replay rebuilds fields with their declared types, so a command holding, say,
     ``True`` for a quantity or a bare int for a ``Side`` could behave differently
@@ -118,7 +119,7 @@ def check(cmd: Command) -> None:
     """
     spec = _BY_TYPE.get(type(cmd))
     if spec is None:
-        raise CodecError(f"{type(cmd).__name__} is not a journal command type")
+        raise TypeError(f"{type(cmd).__name__} is not a journal command type")
     if spec.exact_types(cmd):
         return
     for name, expected, value in zip(spec.names, spec.types, spec.row(cmd)[1:], strict=True):

@@ -129,6 +129,9 @@ class Sequencer:
         self._queued: list[Command | _Query] = []
         self._queued_futures: list[asyncio.Future[Any]] = []
         self._wakeup = asyncio.Event()
+        self._applier_idle = False
+        """The applier waits for ``_wakeup``: a submission must set it (a flag, as
+        calling ``_wakeup.is_set()`` on every submission costs a method call)."""
         self._slots = asyncio.Semaphore(pipeline_depth)
         self._to_writer: asyncio.Queue[_Batch | None] = asyncio.Queue()
         self._applier: asyncio.Task[None] | None = None
@@ -235,17 +238,18 @@ class Sequencer:
 
     # -- submitting -------------------------------------------------------------
 
-    def _check_accepting(self) -> None:
+    def _refusal(self) -> Exception:
+        """Why nothing is accepted (``_accepting`` is false whenever halted)."""
         if self._halt_error is not None:
-            raise SequencerHalted(str(self._halt_error)) from self._halt_error.__cause__
-        if not self._accepting:
-            raise SequencerStopped("sequencer is not running")
+            return self._failure()
+        return SequencerStopped("sequencer is not running")
 
     def _enqueue(self, item: Command | _Query) -> asyncio.Future[Any]:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queued.append(item)
         self._queued_futures.append(future)
-        if not self._wakeup.is_set():
+        if self._applier_idle:
+            self._applier_idle = False
             self._wakeup.set()
         return future
 
@@ -253,14 +257,14 @@ class Sequencer:
         """Queue ``cmd`` (the sequencer stamps it in place); the future gets its events.
 
         Raises ``codec.CodecError`` (a ``ValueError``) when a field does not hold
-        exactly its declared type: gateways must build commands from parsed input.
+        exactly its declared type: gateways must build commands from parsed input;
+        ``TypeError`` when ``cmd`` is not a command at all.
 
         Cancelling the future before the command is sequenced withdraws it; after
         that the command takes effect regardless.
         """
-        self._check_accepting()
-        if not codec.is_encodable(cmd):
-            raise TypeError(f"{type(cmd).__name__} is not a command")
+        if not self._accepting:
+            raise self._refusal()
         codec.check(cmd)
         return self._enqueue(cmd)
 
@@ -275,7 +279,8 @@ class Sequencer:
     async def query(self, fn: Callable[[Exchange], T]) -> T:
         """Run ``fn`` on the exchange in sequence; the answer is released only once
         every command before it is durable, so it never reveals unacknowledged state."""
-        self._check_accepting()
+        if not self._accepting:
+            raise self._refusal()
         result: T = await self._enqueue(_Query(fn))
         return result
 
@@ -287,6 +292,7 @@ class Sequencer:
                 await self._slots.acquire()
                 while not self._queued and self._accepting:
                     self._wakeup.clear()
+                    self._applier_idle = True
                     await self._wakeup.wait()
                 if not self._queued or self._halt_error is not None:
                     return

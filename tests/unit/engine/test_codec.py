@@ -119,6 +119,8 @@ def test_only_command_instances_are_encodable() -> None:
     assert not codec.is_encodable("PlaceOrder")
     with pytest.raises(codec.CodecError):
         codec.encode(Command())
+    with pytest.raises(TypeError):
+        codec.check(Command())
 
 
 @pytest.mark.parametrize(
