@@ -135,7 +135,7 @@ class SymbolMarket:
         """Match ``taker`` up to ``limit``, then rest or cancel what is left."""
         is_buy, tif, book = taker.side is BUY, taker.tif, self.book
         prices = book.asks.prices if is_buy else book.bids.prices
-        crossing = bool(prices) and (prices[0] <= limit if is_buy else prices[-1] >= limit)
+        crossing = (prices[0] <= limit if is_buy else prices[-1] >= limit) if prices else False
         if tif is FOK and not (crossing and self.can_fill_completely(taker, limit)):
             self._cancel_remainder(taker, CancelReason.FOK_NOT_FILLABLE, reg, events, seq, ts)
             return

@@ -123,7 +123,11 @@ def _validate(
     """The first rule ``cmd`` breaks, in a fixed order, or None."""
     cid = cmd.client_order_id
     if not (
-        0 < len(cid) <= _MAX_CLIENT_ID and cid.isascii() and cid.isprintable() and " " not in cid
+        cid
+        and len(cid) <= _MAX_CLIENT_ID
+        and cid.isascii()
+        and cid.isprintable()
+        and " " not in cid
     ):
         return RejectCode.INVALID_CLIENT_ORDER_ID
     if account is None:
