@@ -48,6 +48,10 @@ TAGS: dict[type[Command], int] = {
 """Stable wire tag of every command type (0 is never used)."""
 
 
+MAX_PAYLOAD_BYTES = 1 << 20
+"""Largest encoded command; a journal frame's length field is checked against it."""
+
+
 class CodecError(ValueError):
     """Bytes that do not hold a valid encoded command."""
 
@@ -131,14 +135,18 @@ def check(cmd: Command) -> None:
 
 
 def encode(cmd: Command) -> bytes:
-    """Encode a stamped command. Raises ``CodecError`` for an unknown type."""
+    """Encode a stamped command. Raises ``CodecError`` for an unknown type, a value
+    msgpack cannot hold or a payload larger than ``MAX_PAYLOAD_BYTES``."""
     spec = _BY_TYPE.get(type(cmd))
     if spec is None:
         raise CodecError(f"cannot encode {type(cmd).__name__}: not a journal command type")
     try:
-        return _ENCODER.encode(spec.row(cmd))
+        payload = _ENCODER.encode(spec.row(cmd))
     except (OverflowError, TypeError, UnicodeEncodeError) as exc:
         raise CodecError(f"cannot encode {spec.cls.__name__}: {exc}") from exc
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        raise CodecError(f"cannot encode {spec.cls.__name__}: over {MAX_PAYLOAD_BYTES} bytes")
+    return payload
 
 
 def decode(payload: bytes | memoryview) -> Command:

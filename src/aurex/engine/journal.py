@@ -35,7 +35,7 @@ from aurex.engine import codec
 log = logging.getLogger(__name__)
 
 FRAME_HEADER = struct.Struct("<II")
-MAX_PAYLOAD_BYTES = 1 << 20
+MAX_PAYLOAD_BYTES = codec.MAX_PAYLOAD_BYTES
 DEFAULT_SEGMENT_BYTES = 64 << 20
 _SUFFIX = ".seg"
 _PREFIX = "journal-"
@@ -264,19 +264,25 @@ class Journal:
 
     def append(self, cmd: Command) -> None:
         """Buffer a stamped command; its seq must follow the last one."""
-        self.append_encoded(cmd.seq, codec.encode(cmd))
+        self.append_encoded(cmd.seq, [codec.encode(cmd)])
 
-    def append_encoded(self, seq: int, payload: bytes) -> None:
-        """Buffer an already encoded command (``payload`` from ``codec.encode``)."""
-        if seq != self.last_seq + 1:
-            raise ValueError(f"journal expects seq {self.last_seq + 1}, got {seq}")
-        if not 0 < len(payload) <= MAX_PAYLOAD_BYTES:
-            raise ValueError(f"command payload of {len(payload)} bytes is out of range")
-        if not self._buf:
-            self._buf_first_seq = seq
-        self._buf += FRAME_HEADER.pack(len(payload), zlib.crc32(payload))
-        self._buf += payload
-        self.last_seq = seq
+    def append_encoded(self, first_seq: int, payloads: list[bytes]) -> None:
+        """Buffer already encoded commands (from ``codec.encode``) with consecutive
+        seqs from ``first_seq``, which must follow the last one. All or nothing."""
+        if first_seq != self.last_seq + 1:
+            raise ValueError(f"journal expects seq {self.last_seq + 1}, got {first_seq}")
+        if not payloads:
+            return
+        if not 0 < min(map(len, payloads)) <= max(map(len, payloads)) <= MAX_PAYLOAD_BYTES:
+            raise ValueError("a command payload is empty or larger than a frame can hold")
+        buf = self._buf
+        if not buf:
+            self._buf_first_seq = first_seq
+        pack, crc32 = FRAME_HEADER.pack, zlib.crc32
+        for payload in payloads:
+            buf += pack(len(payload), crc32(payload))
+            buf += payload
+        self.last_seq = first_seq + len(payloads) - 1
 
     def detach(self) -> PendingBatch | None:
         """Take everything buffered since the last ``detach`` (None if nothing)."""

@@ -326,10 +326,10 @@ class Sequencer:
         items, futures = self._take_queued()
         exchange = self.exchange
         apply = exchange.apply
-        append = self.journal.append_encoded
         encode = codec.encode
         results: list[Any] = []
         events: list[Event] = []
+        payloads: list[bytes] = []
         seq = self._last_seq
         ts = max(self._clock(), self._last_ts)
         for item, future in zip(items, futures, strict=True):
@@ -343,7 +343,7 @@ class Sequencer:
             item.ts_ns = ts
             try:
                 payload = encode(item)
-            except codec.CodecError as exc:  # e.g. an int too large for the journal
+            except codec.CodecError as exc:  # e.g. an int or a string too large
                 future.set_exception(exc)
                 results.append(None)
                 continue
@@ -357,9 +357,10 @@ class Sequencer:
                 del futures[len(results) :]
                 break
             seq += 1
-            append(seq, payload)
+            payloads.append(payload)
             results.append(result)
             events += result
+        self.journal.append_encoded(self._last_seq + 1, payloads)
         commands = seq - self._last_seq
         if commands:
             self._last_ts = ts

@@ -85,6 +85,19 @@ def test_seq_must_continue_without_gaps(tmp_path: Path) -> None:
         journal.append(stamp(order_flow(1), first_seq=5)[0])
 
 
+def test_encoded_commands_are_buffered_all_or_nothing(tmp_path: Path) -> None:
+    journal = Journal.open(tmp_path)
+    good = [codec.encode(cmd) for cmd in _commands(3)]
+    with pytest.raises(ValueError, match="larger than a frame"):
+        journal.append_encoded(1, [*good, b"x" * (codec.MAX_PAYLOAD_BYTES + 1)])
+    with pytest.raises(ValueError, match="empty"):
+        journal.append_encoded(1, [b"", *good])
+    assert journal.last_seq == 0
+    journal.append_encoded(1, good)
+    journal.close()
+    assert [c.seq for c in read_commands(tmp_path)] == [1, 2, 3]
+
+
 @pytest.mark.parametrize(
     "tail",
     [

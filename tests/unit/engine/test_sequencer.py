@@ -171,6 +171,8 @@ async def test_malformed_commands_are_refused_without_using_a_seq(sequencer: Seq
         sequencer.submit_nowait(Deposit(account="a", cash_cents=True))
     with pytest.raises(ValueError, match="cannot encode Deposit"):
         await sequencer.submit(Deposit(account="a", cash_cents=2**64))
+    with pytest.raises(ValueError, match="cannot encode Deposit: over"):
+        await sequencer.submit(Deposit(account="a" * (2 << 20), cash_cents=1))
     events = await sequencer.submit(Deposit(account="a", cash_cents=5))
     assert events[0].seq == 1
 
