@@ -273,15 +273,18 @@ class Journal:
             raise ValueError(f"journal expects seq {self.last_seq + 1}, got {first_seq}")
         if not payloads:
             return
-        if not 0 < min(map(len, payloads)) <= max(map(len, payloads)) <= MAX_PAYLOAD_BYTES:
-            raise ValueError("a command payload is empty or larger than a frame can hold")
         buf = self._buf
-        if not buf:
-            self._buf_first_seq = first_seq
+        start = len(buf)
         pack, crc32 = FRAME_HEADER.pack, zlib.crc32
         for payload in payloads:
-            buf += pack(len(payload), crc32(payload))
+            size = len(payload)
+            if not 0 < size <= MAX_PAYLOAD_BYTES:
+                del buf[start:]
+                raise ValueError(f"a command payload of {size} bytes does not fit a frame")
+            buf += pack(size, crc32(payload))
             buf += payload
+        if start == 0:
+            self._buf_first_seq = first_seq
         self.last_seq = first_seq + len(payloads) - 1
 
     def detach(self) -> PendingBatch | None:
