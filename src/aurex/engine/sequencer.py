@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, final
 
 from aurex.config import Durability
 from aurex.core.commands import Command
@@ -61,6 +61,7 @@ class SequencerHalted(RuntimeError):
     """The sequencer stopped after an internal failure; restart to recover from disk."""
 
 
+@final
 @dataclass(slots=True)
 class _Query:
     fn: Callable[[Exchange], Any]
@@ -336,7 +337,7 @@ class Sequencer:
             if future.cancelled():
                 results.append(None)  # the writer skips futures that are done
                 continue
-            if isinstance(item, _Query):
+            if type(item) is _Query:
                 results.append(_answer(item, exchange))
                 continue
             item.seq = seq + 1
