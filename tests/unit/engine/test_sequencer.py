@@ -53,15 +53,6 @@ async def test_time_never_runs_backwards(tmp_path: Path) -> None:
     assert stamps == [5_000, 5_000, 6_000, 6_000]
 
 
-async def test_commands_applied_in_one_batch_share_its_timestamp(tmp_path: Path) -> None:
-    seq, _ = Sequencer.open(tmp_path, clock=_clock(), max_batch=4)
-    await seq.start()
-    results = await asyncio.gather(*seq.submit_many(seed_commands()))
-    await seq.stop(snapshot=False)
-    stamps = [events[0].ts_ns for events in results]
-    assert stamps == [1_000_000] * 4 + [1_001_000] * (len(stamps) - 4)
-
-
 async def test_results_are_released_only_once_the_command_is_on_disk(tmp_path: Path) -> None:
     seq, _ = Sequencer.open(tmp_path, durability=Durability.FSYNC)
     await seq.start()
