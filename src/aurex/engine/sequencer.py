@@ -21,17 +21,17 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, final
+from typing import Any, TypeVar
 
 from aurex.config import Durability
 from aurex.core.commands import Command
 from aurex.core.events import Event
 from aurex.core.exchange import Exchange, ExchangeConfig
 from aurex.engine import codec
+from aurex.engine.batch import Batch, Inbox, Query, apply_batch
 from aurex.engine.bus import EventBus
-from aurex.engine.journal import DEFAULT_SEGMENT_BYTES, Journal, PendingBatch
+from aurex.engine.journal import DEFAULT_SEGMENT_BYTES, Journal
 from aurex.engine.recovery import (
     JOURNAL_SUBDIR,
     SNAPSHOT_SUBDIR,
@@ -52,41 +52,6 @@ class SequencerStopped(RuntimeError):
 
 class SequencerHalted(RuntimeError):
     """The sequencer stopped after an internal failure; restart to recover from disk."""
-
-
-@final
-@dataclass(slots=True)
-class _Query:
-    fn: Callable[[Exchange], Any]
-
-
-@dataclass(slots=True)
-class _QueryFailed:
-    """A query's exception, held back like any answer until the batch is durable."""
-
-    error: Exception
-
-
-@dataclass(slots=True)
-class _Batch:
-    """An applied batch on its way to the writer: ``futures[i]`` gets ``results[i]``.
-
-    Parallel lists rather than a tuple per command: at thousands of commands per
-    batch, every object that lives until the fsync adds garbage-collector work.
-    """
-
-    pending: PendingBatch | None
-    last_seq: int
-    futures: list[asyncio.Future[Any]]
-    results: list[Any]
-    events: list[Event]
-
-
-def _answer(query: _Query, exchange: Exchange) -> Any:
-    try:
-        return query.fn(exchange)
-    except Exception as exc:
-        return _QueryFailed(exc)
 
 
 class Sequencer:
@@ -126,15 +91,9 @@ class Sequencer:
         self._last_ts = last_ts_ns
         self._durable_seq = exchange.last_seq
         self._snapshot_seq = snapshot_seq
-        # The inbox, as two parallel lists for the same reason as ``_Batch``.
-        self._queued: list[Command | _Query] = []
-        self._queued_futures: list[asyncio.Future[Any]] = []
-        self._wakeup = asyncio.Event()
-        self._applier_idle = False
-        """The applier waits for ``_wakeup``: a submission must set it (a flag, as
-        calling ``_wakeup.is_set()`` on every submission costs a method call)."""
+        self._inbox = Inbox()
         self._slots = asyncio.Semaphore(pipeline_depth)
-        self._to_writer: asyncio.Queue[_Batch | None] = asyncio.Queue()
+        self._to_writer: asyncio.Queue[Batch | None] = asyncio.Queue()
         self._applier: asyncio.Task[None] | None = None
         self._writer: asyncio.Task[None] | None = None
         self._snapshot_task: asyncio.Task[None] | None = None
@@ -200,7 +159,7 @@ class Sequencer:
         if self._applier is None or self._writer is None:
             return
         self._accepting = False
-        self._wakeup.set()
+        self._inbox.wake()
         await self._applier
         await self._writer
         if snapshot and self._halt_error is None and self._last_seq > self._snapshot_seq:
@@ -245,17 +204,6 @@ class Sequencer:
             return self._failure()
         return SequencerStopped("sequencer is not running")
 
-    def _enqueue(self, item: Command | _Query) -> asyncio.Future[Any]:
-        # The running loop's future, as loop.create_future() would make it, minus a
-        # Python-level call with a keyword argument (~2% of a command's cost).
-        future: asyncio.Future[Any] = asyncio.Future()
-        self._queued.append(item)
-        self._queued_futures.append(future)
-        if self._applier_idle:
-            self._applier_idle = False
-            self._wakeup.set()
-        return future
-
     def submit_nowait(self, cmd: Command) -> asyncio.Future[list[Event]]:
         """Queue ``cmd`` (the sequencer stamps it in place); the future gets its events.
 
@@ -269,7 +217,7 @@ class Sequencer:
         if not self._accepting:
             raise self._refusal()
         codec.check(cmd)
-        return self._enqueue(cmd)
+        return self._inbox.put(cmd)
 
     def submit_many(self, cmds: Iterable[Command]) -> list[asyncio.Future[list[Event]]]:
         return [self.submit_nowait(cmd) for cmd in cmds]
@@ -284,7 +232,7 @@ class Sequencer:
         every command before it is durable, so it never reveals unacknowledged state."""
         if not self._accepting:
             raise self._refusal()
-        result: T = await self._enqueue(_Query(fn))
+        result: T = await self._inbox.put(Query(fn))
         return result
 
     # -- the pipeline -------------------------------------------------------------
@@ -293,11 +241,9 @@ class Sequencer:
         try:
             while True:
                 await self._slots.acquire()
-                while not self._queued and self._accepting:
-                    self._wakeup.clear()
-                    self._applier_idle = True
-                    await self._wakeup.wait()
-                if not self._queued or self._halt_error is not None:
+                while not self._inbox and self._accepting:
+                    await self._inbox.wait()
+                if not self._inbox or self._halt_error is not None:
                     return
                 batch = self._apply_batch()
                 self._to_writer.put_nowait(batch)
@@ -308,65 +254,26 @@ class Sequencer:
         finally:
             self._to_writer.put_nowait(None)
 
-    def _take_queued(self) -> tuple[list[Command | _Query], list[asyncio.Future[Any]]]:
-        """Remove and return the oldest ``max_batch`` queued items and their futures."""
-        items, futures, n = self._queued, self._queued_futures, self._max_batch
-        if len(items) <= n:
-            self._queued, self._queued_futures = [], []
-            return items, futures
-        taken = items[:n], futures[:n]
-        del items[:n], futures[:n]
-        return taken
-
-    def _apply_batch(self) -> _Batch:
-        items, futures = self._take_queued()
-        exchange = self.exchange
-        apply = exchange.apply
-        encode = codec.encode
-        results: list[Any] = []
-        events: list[Event] = []
-        payloads: list[bytes] = []
-        seq = self._last_seq
-        clock = self._clock
-        for item, future in zip(items, futures, strict=True):
-            if future.cancelled():
-                results.append(None)  # the writer skips futures that are done
-                continue
-            if type(item) is _Query:
-                results.append(_answer(item, exchange))
-                continue
-            ts = clock()
-            if ts < self._last_ts:
-                ts = self._last_ts
-            item.seq = seq + 1
-            item.ts_ns = ts
-            try:
-                payload = encode(item)
-            except codec.CodecError as exc:  # e.g. an int or a string too large
-                future.set_exception(exc)
-                results.append(None)
-                continue
-            try:
-                result = apply(item)
-            except Exception as exc:
-                self._halt(f"the core failed applying seq {item.seq} ({item!r})", exc)
-                for unapplied in futures[len(results) :]:
-                    if not unapplied.done():
-                        unapplied.set_exception(self._failure())
-                del futures[len(results) :]
-                break
-            seq += 1
-            payloads.append(payload)
-            self._last_ts = ts
-            results.append(result)
-            events += result
-        self.journal.append_encoded(self._last_seq + 1, payloads)
-        commands = seq - self._last_seq
-        self._last_seq = seq
+    def _apply_batch(self) -> Batch:
+        items, futures = self._inbox.take(self._max_batch)
+        batch = apply_batch(
+            self.exchange, items, futures, self._last_seq, self._last_ts, self._clock
+        )
+        if batch.failure is not None:
+            cmd, exc = batch.failure
+            self._halt(f"the core failed applying seq {cmd.seq} ({cmd!r})", exc)
+            for future in batch.unhandled:
+                if not future.done():
+                    future.set_exception(self._failure())
+        self.journal.append_encoded(self._last_seq + 1, batch.payloads)
+        batch.pending = self.journal.detach()
+        commands = batch.last_seq - self._last_seq
+        self._last_ts = batch.last_ts_ns
+        self._last_seq = batch.last_seq
         self.batches += 1
         self.commands += commands
         self.largest_batch = max(self.largest_batch, commands)
-        return _Batch(self.journal.detach(), seq, futures, results, events)
+        return batch
 
     async def _write_loop(self) -> None:
         while True:
@@ -380,7 +287,7 @@ class Sequencer:
                 self._to_writer.task_done()
                 self._slots.release()
 
-    async def _next_batch(self) -> _Batch | None:
+    async def _next_batch(self) -> Batch | None:
         journal = self.journal
         if journal.durability is Durability.BATCH:
             while journal.needs_sync and self._to_writer.empty():
@@ -390,7 +297,7 @@ class Sequencer:
                     await asyncio.to_thread(journal.sync)
         return await self._to_writer.get()
 
-    async def _commit(self, batch: _Batch) -> None:
+    async def _commit(self, batch: Batch) -> None:
         if batch.pending is not None and not self._write_failed:
             try:
                 if self.journal.durability is Durability.NONE:
@@ -401,19 +308,10 @@ class Sequencer:
                 self._write_failed = True
                 self._halt("writing the journal failed", exc)
         if self._write_failed:
-            error = self._failure()
-            for future in batch.futures:
-                if not future.done():
-                    future.set_exception(error)
+            batch.fail(self._failure)
             return
         self._durable_seq = batch.last_seq
-        for future, result in zip(batch.futures, batch.results, strict=True):
-            if future.done():
-                continue
-            if type(result) is _QueryFailed:
-                future.set_exception(result.error)
-            else:
-                future.set_result(result)
+        batch.resolve()
         self.bus.publish(batch.events)
 
     def _halt(self, message: str, cause: BaseException) -> None:
@@ -423,12 +321,10 @@ class Sequencer:
             error.__cause__ = cause
             self._halt_error = error
         self._accepting = False
-        futures = self._queued_futures
-        self._queued, self._queued_futures = [], []
-        for future in futures:
+        for future in self._inbox.clear():
             if not future.done():
                 future.set_exception(self._failure())
-        self._wakeup.set()
+        self._inbox.wake()
 
     def _failure(self) -> SequencerHalted:
         assert self._halt_error is not None
