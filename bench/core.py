@@ -4,7 +4,8 @@ Runs one deterministic workload (bench/workload.py) through:
   (a) Exchange.apply with market data on (risk is always on in the core),
   (b) the full sequencer: stamp, journal, apply, group commit with fsync, ack,
   (c) a minimal price-time book with nothing else (the baseline).
-Prints tables, then one JSON line. Timings are medians over repeats; read the
+Each run first tunes the garbage collector as the server does
+(``aurex.bootstrap.freeze_recovered_state``). Prints tables, then one JSON line. Timings are medians over repeats; read the
 ratios, not the absolute numbers, on a noisy machine.
 
     python bench/core.py [--ops 200000] [--resting 10000] [--repeats 3]
@@ -15,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import copy
-import gc
 import json
 import statistics
 import sys
@@ -43,7 +43,7 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 
 def timed_run(apply: Callable[[Command], object], ops: list[Command]) -> float:
-    gc.collect()
+    freeze_recovered_state()
     start = time.perf_counter()
     for cmd in ops:
         apply(cmd)
@@ -53,7 +53,7 @@ def timed_run(apply: Callable[[Command], object], ops: list[Command]) -> float:
 def latency_run(apply: Callable[[Command], object], ops: list[Command]) -> list[float]:
     clock = time.perf_counter_ns
     samples = []
-    gc.collect()
+    freeze_recovered_state()
     for cmd in ops:
         t0 = clock()
         apply(cmd)
@@ -100,8 +100,8 @@ async def durable_run(
         await sequencer.start()
         for future in sequencer.submit_many(copy.deepcopy(workload.setup)):
             await future
-        freeze_recovered_state()
         ops = copy.deepcopy(workload.operations)
+        freeze_recovered_state()
         latencies: list[float] = []
         clock = time.perf_counter_ns
         in_flight: deque[asyncio.Future[list[Event]]] = deque()
@@ -109,7 +109,6 @@ async def durable_run(
         def record(sent: int) -> Callable[[asyncio.Future[list[Event]]], None]:
             return lambda _: latencies.append((clock() - sent) / 1000)
 
-        gc.collect()
         start = time.perf_counter()
         for cmd in ops:
             future = sequencer.submit_nowait(cmd)
