@@ -5,8 +5,9 @@ Runs one deterministic workload (bench/workload.py) through:
   (b) the full sequencer: stamp, journal, apply, group commit with fsync, ack,
   (c) a minimal price-time book with nothing else (the baseline).
 Each run first tunes the garbage collector as the server does
-(``aurex.bootstrap.freeze_recovered_state``). Prints tables, then one JSON line. Timings are medians over repeats; read the
-ratios, not the absolute numbers, on a noisy machine.
+(``aurex.bootstrap.freeze_recovered_state``). Prints tables, then one JSON line.
+Timings are medians over repeats; read the ratios, not the absolute numbers, on
+a noisy machine.
 
     python bench/core.py [--ops 200000] [--resting 10000] [--repeats 3]
 """
