@@ -112,7 +112,7 @@ class Exchange:
     def _cancel(self, cmd: c.CancelOrder) -> list[Event]:
         order = self.find_order(cmd.account, cmd.order_id, cmd.client_order_id)
         if order is None:
-            return [self._command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ORDER)]
+            return [self.command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ORDER)]
         events: list[Event] = []
         self.markets[order.symbol].cancel(
             order, USER_REQUESTED, self.registry, events, cmd.seq, cmd.ts_ns
@@ -122,9 +122,9 @@ class Exchange:
     def _cancel_all(self, cmd: c.CancelAll) -> list[Event]:
         account = self.registry.accounts.get(cmd.account)
         if account is None:
-            return [self._command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ACCOUNT)]
+            return [self.command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ACCOUNT)]
         if cmd.symbol and cmd.symbol not in self.markets:
-            return [self._command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_SYMBOL)]
+            return [self.command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_SYMBOL)]
         events: list[Event] = []
         for order in list(account.open_orders.values()):
             if not cmd.symbol or order.symbol == cmd.symbol:
@@ -150,7 +150,7 @@ class Exchange:
     def _deposit(self, cmd: c.Deposit) -> list[Event]:
         code = self._funds_problem(cmd.account, cmd.cash_cents, cmd.symbol, cmd.shares)
         if code is not None:
-            return [self._command_rejected(cmd, cmd.account, code)]
+            return [self.command_rejected(cmd, cmd.account, code)]
         account = self.registry.accounts.get(cmd.account)
         if account is None:
             limits = self.config.default_limits
@@ -174,7 +174,7 @@ class Exchange:
     def _withdraw(self, cmd: c.Withdraw) -> list[Event]:
         account = self.registry.accounts.get(cmd.account)
         if account is None:
-            return [self._command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ACCOUNT)]
+            return [self.command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ACCOUNT)]
         code = self._funds_problem(cmd.account, cmd.cash_cents, cmd.symbol, cmd.shares)
         if code is None and cmd.symbol:
             position = account.positions.get(cmd.symbol)
@@ -183,7 +183,7 @@ class Exchange:
         elif code is None and account.available_cash_cents < cmd.cash_cents:
             code = RejectCode.INSUFFICIENT_CASH
         if code is not None:
-            return [self._command_rejected(cmd, cmd.account, code)]
+            return [self.command_rejected(cmd, cmd.account, code)]
         if cmd.symbol:
             account.positions[cmd.symbol].shares -= cmd.shares
         else:
@@ -216,7 +216,7 @@ class Exchange:
     def _set_limits(self, cmd: c.SetLimits) -> list[Event]:
         account = self.registry.accounts.get(cmd.account)
         if account is None:
-            return [self._command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ACCOUNT)]
+            return [self.command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ACCOUNT)]
         values = (
             cmd.max_order_quantity,
             cmd.max_notional_cents,
@@ -224,7 +224,7 @@ class Exchange:
             cmd.max_orders_per_day,
         )
         if not all(_positive_int(v) for v in values):
-            return [self._command_rejected(cmd, cmd.account, RejectCode.INVALID_LIMITS)]
+            return [self.command_rejected(cmd, cmd.account, RejectCode.INVALID_LIMITS)]
         account.limits = Limits(*values)
         return [
             LimitsSet(
@@ -242,9 +242,9 @@ class Exchange:
 
     def _add_symbol(self, cmd: c.AddSymbol) -> list[Event]:
         if cmd.symbol in self.markets:
-            return [self._command_rejected(cmd, "", RejectCode.SYMBOL_EXISTS)]
+            return [self.command_rejected(cmd, "", RejectCode.SYMBOL_EXISTS)]
         if not _valid_listing(cmd):
-            return [self._command_rejected(cmd, "", RejectCode.INVALID_SYMBOL_SPEC)]
+            return [self.command_rejected(cmd, "", RejectCode.INVALID_SYMBOL_SPEC)]
         self.markets[cmd.symbol] = SymbolMarket(
             symbol=cmd.symbol,
             name=cmd.name,
@@ -278,10 +278,10 @@ class Exchange:
     def _set_halted(self, cmd: c.Command, symbol: str, halted: bool) -> list[Event]:
         market = self.markets.get(symbol)
         if market is None:
-            return [self._command_rejected(cmd, "", RejectCode.UNKNOWN_SYMBOL)]
+            return [self.command_rejected(cmd, "", RejectCode.UNKNOWN_SYMBOL)]
         if market.halted == halted:
             code = RejectCode.SYMBOL_ALREADY_HALTED if halted else RejectCode.SYMBOL_NOT_HALTED
-            return [self._command_rejected(cmd, "", code)]
+            return [self.command_rejected(cmd, "", code)]
         market.halted = halted
         event = SymbolHalted if halted else SymbolResumed
         return [event(seq=cmd.seq, ts_ns=cmd.ts_ns, symbol=symbol)]
@@ -303,7 +303,7 @@ class Exchange:
 
     # -- helpers -------------------------------------------------------------
 
-    def _command_rejected(self, cmd: c.Command, account: str, code: RejectCode) -> CommandRejected:
+    def command_rejected(self, cmd: c.Command, account: str, code: RejectCode) -> CommandRejected:
         return CommandRejected(
             seq=cmd.seq,
             ts_ns=cmd.ts_ns,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aurex.core.codes import RejectCode, reason_for
+from aurex.core.codes import RejectCode
 from aurex.core.commands import AmendOrder, PlaceOrder
-from aurex.core.events import CommandRejected, Event, OrderAccepted, OrderAmended
+from aurex.core.events import Event, OrderAccepted, OrderAmended
 from aurex.core.matching import SymbolMarket
 from aurex.core.model import Order, OrderStatus, OrderType, Side, TimeInForce
 from aurex.core.risk import Account, reserve_for_order
@@ -203,7 +203,7 @@ def amend_order(ex: Exchange, cmd: AmendOrder) -> list[Event]:
     order = ex.find_order(cmd.account, cmd.order_id)
     code = _amend_problem(ex, cmd, order)
     if code is not None:
-        return [_amend_rejected(cmd, code)]
+        return [ex.command_rejected(cmd, cmd.account, code)]
     assert order is not None
     market = ex.markets[order.symbol]
     account = ex.registry.accounts[order.account]
@@ -288,14 +288,3 @@ def _amend_problem(ex: Exchange, cmd: AmendOrder, order: Order | None) -> Reject
     elif new_remaining - order.remaining > account.positions[order.symbol].available:
         return RejectCode.INSUFFICIENT_POSITION
     return None
-
-
-def _amend_rejected(cmd: AmendOrder, code: RejectCode) -> CommandRejected:
-    return CommandRejected(
-        seq=cmd.seq,
-        ts_ns=cmd.ts_ns,
-        command="AmendOrder",
-        account=cmd.account,
-        code=code,
-        reason=reason_for(code),
-    )
