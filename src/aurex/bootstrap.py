@@ -24,7 +24,7 @@ from aurex.gateways.http import AppServices, create_app
 from aurex.gateways.http.ops_routes import Probes, ops_router
 from aurex.gateways.http.server import HttpServer
 from aurex.listing import load_listings
-from aurex.marketdata import IndexView, MarketData, MarketDataUpdate
+from aurex.marketdata import MarketData
 from aurex.store.audit_log import SqlAuditLog
 from aurex.store.database import create_engine
 from aurex.store.migrate import upgrade_database
@@ -35,9 +35,6 @@ from aurex.store.user_repository import SqlUserRepository
 log = logging.getLogger(__name__)
 
 INDEX_INTERVAL_S = 0.1
-
-MarketListener = Callable[[MarketDataUpdate], None]
-IndexListener = Callable[[IndexView], None]
 
 
 def freeze_recovered_state() -> None:
@@ -62,9 +59,6 @@ class Runtime:
         self.market_data = MarketData()
         self._sequencer: Sequencer | None = None
         self._index_task: asyncio.Task[None] | None = None
-        self._market_listeners: list[MarketListener] = []
-        self._index_listeners: list[IndexListener] = []
-        self.event_handlers: list[Callable[[list[Event]], None]] = []
         self.projector: Projector | None = None
 
     @property
@@ -119,26 +113,13 @@ class Runtime:
         """Sequence one command; returns its events once they are durable."""
         return await self.sequencer.submit(command)
 
-    def on_market_data(self, listener: MarketListener) -> None:
-        self._market_listeners.append(listener)
-
-    def on_index(self, listener: IndexListener) -> None:
-        self._index_listeners.append(listener)
-
     def _on_events(self, events: list[Event]) -> None:
-        update = self.market_data.apply(events)
-        for handler in self.event_handlers:
-            handler(events)
-        if not update.is_empty:
-            for listener in self._market_listeners:
-                listener(update)
+        self.market_data.apply(events)
 
     async def _index_loop(self) -> None:
+        """Recompute the index every 100 ms (it samples the day's high and low)."""
         while True:
-            view = self.market_data.recompute_index(time.time_ns())
-            if view is not None:
-                for listener in self._index_listeners:
-                    listener(view)
+            self.market_data.recompute_index(time.time_ns())
             await asyncio.sleep(INDEX_INTERVAL_S)
 
 
