@@ -27,12 +27,13 @@ import pyotp
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 
+from aurex.adapters.engine_accounts import EngineAccounts
 from aurex.auth import AuthServices, KeyRing, build_auth_services, memory_stores, redis_stores
 from aurex.auth.mail import MaildirMailer, SmtpMailer
-from aurex.auth.ports import AccountView, Mailer, Role
+from aurex.auth.ports import Mailer, Role
 from aurex.core.codes import RejectCode
-from aurex.core.commands import Command, Deposit, HaltSymbol, ResumeSymbol
-from aurex.core.events import CommandRejected, Event
+from aurex.core.commands import Command
+from aurex.core.events import Event
 from aurex.core.exchange import Exchange
 from aurex.gateways.http import AppServices, create_app
 from aurex.listing import load_listings
@@ -62,14 +63,16 @@ class SettableClock:
         self.now += timedelta(seconds=seconds)
 
 
-class ExchangeAccounts:
-    """``AccountGateway`` over an in-memory ``Exchange`` with the shipped listings."""
+class ExchangeAccounts(EngineAccounts):
+    """The production ``AccountGateway`` adapter over an in-memory ``Exchange`` with the
+    shipped listings; commands are stamped and applied at once instead of sequenced."""
 
     def __init__(self) -> None:
         self.exchange = Exchange()
         self._seq = 0
         for listing in load_listings():
             self.apply(listing)
+        super().__init__(self.exchange, self._submit)
 
     def apply(self, command: Command) -> list[Event]:
         self._seq += 1
@@ -77,33 +80,8 @@ class ExchangeAccounts:
         command.ts_ns = time.time_ns()
         return self.exchange.apply(command)
 
-    def _rejection(self, command: Command) -> RejectCode | None:
-        for event in self.apply(command):
-            if isinstance(event, CommandRejected):
-                return event.code
-        return None
-
-    async def open_account(self, user_id: str, cash_cents: int) -> None:
-        self.apply(Deposit(account=user_id, cash_cents=cash_cents))
-
-    async def credit(self, user_id: str, cash_cents: int) -> RejectCode | None:
-        return self._rejection(Deposit(account=user_id, cash_cents=cash_cents))
-
-    def account_view(self, user_id: str) -> AccountView | None:
-        account = self.exchange.account(user_id)
-        if account is None:
-            return None
-        return AccountView(
-            cash_cents=account.cash_cents,
-            cash_held_cents=account.cash_held_cents,
-            positions={s: (p.shares, p.held) for s, p in account.positions.items()},
-        )
-
-    async def halt(self, symbol: str) -> RejectCode | None:
-        return self._rejection(HaltSymbol(symbol=symbol))
-
-    async def resume(self, symbol: str) -> RejectCode | None:
-        return self._rejection(ResumeSymbol(symbol=symbol))
+    async def _submit(self, command: Command) -> list[Event]:
+        return self.apply(command)
 
 
 class Inbox:
