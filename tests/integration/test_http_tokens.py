@@ -105,6 +105,20 @@ async def test_hmac_signed_with_the_public_key_is_refused(h: Harness, token: str
     assert (await refused(h, f"{unsigned}.{b64(signature)}"))["code"] == 1031
 
 
+@pytest.mark.parametrize("exp", [9223372036854775808, 10**30, 1e308, -(2**63)])
+async def test_genuinely_signed_token_with_an_absurd_expiry_is_refused_not_a_500(
+    h: Harness, token: str, exp: float
+) -> None:
+    _header, payload = parts(token)
+    forged = jwt.encode(
+        {**payload, "exp": exp},
+        h.auth.keys.signing_key,
+        algorithm="EdDSA",
+        headers={"kid": h.auth.keys.key_id},
+    )
+    assert (await refused(h, forged))["code"] == 1031
+
+
 async def test_expired_token_is_refused(h: Harness, token: str) -> None:
     h.clock.advance(899)
     assert (await h.client.get("/api/account", headers=bearer(token))).status_code == 200

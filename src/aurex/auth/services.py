@@ -69,6 +69,7 @@ def build_auth_services(
         session_repo,
         stores.sessions,
         stores.trading,
+        stores.challenges,
         AccessTokens(keys, clock, access_ttl_s),
         accounts,
         audit,

@@ -1,10 +1,15 @@
 """Login sessions: open after the second factor, authenticate, refresh, log out, revoke.
 
-A session is a durable ``user_sessions`` row plus two live entries in the
-short-lived stores: ``session:{jti}`` for the current access token (15 minutes)
-and ``trading:{hash}`` for the trading token (8 hours, the session's lifetime).
-A token is accepted only while its live entry exists, so deleting the entries
-(logout, refresh, revoke) refuses the token at once on every gateway.
+A session is a durable ``user_sessions`` row plus live entries in the short-lived
+stores: a session record (``auth:session-state:{id}``) holding the session's current
+token *generation*, ``session:{jti}`` for the current access token (15 minutes) and
+``trading:{hash}`` for the trading token (8 hours, the session's lifetime).
+
+Every access token carries the generation it was issued for; login starts at 1 and
+each refresh atomically moves the session to the next one. A token is accepted only
+while its session record exists and names the token's generation, so one deletion
+(logout, revocation) refuses every token the session ever issued, and a refresh
+refuses all earlier ones - even when many refreshes race.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from aurex.auth.ports import (
     AccountGateway,
     AuditEntry,
     AuditLog,
+    ChallengeStore,
     Clock,
     Role,
     SessionEntry,
@@ -33,6 +39,7 @@ from aurex.auth.ports import (
 from aurex.auth.tokens import TRADING_TTL_S, AccessTokens, new_trading_token, trading_token_hash
 
 ACTIVITY_WRITE_INTERVAL_S = 60  # last_activity is persisted at most once a minute
+_GENERATION = "generation"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +68,7 @@ class SessionService:
         repo: SessionRepository,
         live: SessionStore,
         trading: TradingTokenStore,
+        states: ChallengeStore,
         access: AccessTokens,
         accounts: AccountGateway,
         audit: AuditLog,
@@ -70,6 +78,7 @@ class SessionService:
         self._repo = repo
         self._live = live
         self._trading = trading
+        self._states = states
         self._access = access
         self._accounts = accounts
         self._audit = audit
@@ -80,7 +89,7 @@ class SessionService:
         """Start a session for a user who passed both factors."""
         now = self._clock()
         session_id = uuid.uuid4().hex
-        token, claims = self._access.issue(user.id, session_id, user.role)
+        token, claims = self._access.issue(user.id, session_id, user.role, 1)
         trading_token = new_trading_token()
         token_hash = trading_token_hash(trading_token)
         trading_expires_at = now + timedelta(seconds=self._trading_ttl_s)
@@ -97,6 +106,11 @@ class SessionService:
                 created_at=now,
                 last_activity=now,
             )
+        )
+        await self._states.put(
+            _state_key(session_id),
+            {"user_id": user.id, _GENERATION: "1"},
+            self._trading_ttl_s,
         )
         await self._put_live(user.id, user.email, session_id, claims.token_id, ip)
         view = self._accounts.account_view(user.id)
@@ -131,8 +145,15 @@ class SessionService:
     async def authenticate(self, access_token: str) -> Principal:
         """The caller of a live access token; TOKEN_INVALID/EXPIRED/REVOKED otherwise."""
         claims = self._access.verify(access_token)
+        state = await self._states.get(_state_key(claims.session_id))
         entry = await self._live.get(claims.token_id)
-        if entry is None or entry.user_id != claims.user_id:
+        if (
+            state is None
+            or state["user_id"] != claims.user_id
+            or state[_GENERATION] != str(claims.generation)
+            or entry is None
+            or entry.user_id != claims.user_id
+        ):
             raise AuthError(AuthCode.TOKEN_REVOKED, "access token is no longer valid")
         now = self._clock()
         if (now - entry.last_activity).total_seconds() >= ACTIVITY_WRITE_INTERVAL_S:
@@ -145,20 +166,27 @@ class SessionService:
     async def authenticate_trading(self, trading_token: str) -> Principal:
         """The caller of a live trading token (gRPC, TCP, refresh)."""
         entry = await self._trading.get(trading_token_hash(trading_token))
-        if entry is None:
+        if entry is None or await self._states.get(_state_key(entry.session_id)) is None:
             raise AuthError(AuthCode.TOKEN_REVOKED, "trading token is not valid")
         if entry.expires_at <= self._clock():
             raise AuthError(AuthCode.TOKEN_EXPIRED, "trading token has expired; log in again")
         return Principal(entry.user_id, entry.email, entry.role, entry.session_id)
 
     async def refresh(self, trading_token: str) -> IssuedTokens:
-        """A new access token for the trading token's session; the old one stops working."""
+        """A new access token for the trading token's session; every earlier one stops working."""
         principal = await self.authenticate_trading(trading_token)
         session = await self._repo.get(principal.session_id)
         if session is None or session.revoked_at is not None:
             raise AuthError(AuthCode.TOKEN_REVOKED, "trading token is not valid")
+        # Atomic, and 0 once the session record is gone: a refresh racing a logout
+        # can never bring the session back.
+        generation = await self._states.increment(_state_key(session.id), _GENERATION)
+        if generation == 0:
+            raise AuthError(AuthCode.TOKEN_REVOKED, "trading token is not valid")
         await self._live.delete(session.session_token)
-        token, claims = self._access.issue(principal.user_id, session.id, principal.role)
+        token, claims = self._access.issue(
+            principal.user_id, session.id, principal.role, generation
+        )
         await self._put_live(
             principal.user_id,
             principal.email,
@@ -209,6 +237,7 @@ class SessionService:
         await self._live.put(token_id, entry, self._access.ttl_s)
 
     async def _end(self, session: SessionRecord) -> None:
+        await self._states.delete(_state_key(session.id))
         await self._live.delete(session.session_token)
         await self._trading.delete(session.trading_token_hash)
 
@@ -216,3 +245,7 @@ class SessionService:
         await self._audit.record(
             AuditEntry(at=self._clock(), action=action, user_id=user_id, detail=dict(detail))
         )
+
+
+def _state_key(session_id: str) -> str:
+    return f"session-state:{session_id}"

@@ -4,8 +4,9 @@ Verification pins the algorithm: the header must say ``EdDSA`` and only that
 algorithm is passed to PyJWT, so ``none``, HMAC-with-the-public-key and other
 substitutions fail. Issuer, audience and the claims Aurex relies on are required.
 Expiry is compared with the injected clock (not PyJWT's), so tests can move time.
-Whether a valid token is still *live* (not logged out) is the session store's
-business, see ``aurex.auth.sessions``.
+Whether a valid token is still *live* (not logged out, not superseded by a refresh)
+is the session store's business, see ``aurex.auth.sessions``: each token carries its
+session's generation (``gen``), and only the session's current generation is live.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ ISSUER = "aurex"
 AUDIENCE = "aurex-api"
 ACCESS_TTL_S = 15 * 60
 TRADING_TTL_S = 8 * 60 * 60
-_REQUIRED = ["exp", "iat", "iss", "aud", "sub", "sid", "jti", "role", "typ"]
+_MAX_EPOCH_S = 253_402_300_799  # 9999-12-31T23:59:59Z, the last second datetime can hold
+_REQUIRED = ["exp", "iat", "iss", "aud", "sub", "sid", "jti", "role", "typ", "gen"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ class AccessClaims:
     session_id: str
     token_id: str
     role: Role
+    generation: int
     issued_at: datetime
     expires_at: datetime
 
@@ -48,13 +51,17 @@ class AccessTokens:
         self._clock = clock
         self.ttl_s = ttl_s
 
-    def issue(self, user_id: str, session_id: str, role: Role) -> tuple[str, AccessClaims]:
+    def issue(
+        self, user_id: str, session_id: str, role: Role, generation: int
+    ) -> tuple[str, AccessClaims]:
+        """A token for the session's ``generation`` (1 at login, +1 per refresh)."""
         now = self._clock().replace(microsecond=0)
         claims = AccessClaims(
             user_id=user_id,
             session_id=session_id,
             token_id=uuid.uuid4().hex,
             role=role,
+            generation=generation,
             issued_at=now,
             expires_at=now + timedelta(seconds=self.ttl_s),
         )
@@ -66,6 +73,7 @@ class AccessTokens:
             "jti": claims.token_id,
             "role": role.value,
             "typ": "access",
+            "gen": generation,
             "iat": int(now.timestamp()),
             "exp": int(claims.expires_at.timestamp()),
         }
@@ -93,19 +101,33 @@ class AccessTokens:
             )
             if payload["typ"] != "access":
                 raise invalid
+            issued_at, expires_at = _instant(payload["iat"]), _instant(payload["exp"])
+            if not 0 < (expires_at - issued_at).total_seconds() <= self.ttl_s:
+                raise invalid  # no genuine token lives longer than the configured TTL
+            generation = payload["gen"]
+            if not isinstance(generation, int) or isinstance(generation, bool) or generation < 1:
+                raise invalid
             claims = AccessClaims(
                 user_id=str(payload["sub"]),
                 session_id=str(payload["sid"]),
                 token_id=str(payload["jti"]),
                 role=Role(payload["role"]),
-                issued_at=datetime.fromtimestamp(int(payload["iat"]), UTC),
-                expires_at=datetime.fromtimestamp(int(payload["exp"]), UTC),
+                generation=generation,
+                issued_at=issued_at,
+                expires_at=expires_at,
             )
-        except (jwt.InvalidTokenError, ValueError, TypeError, KeyError) as exc:
+        except (jwt.InvalidTokenError, ValueError, TypeError, KeyError, OverflowError) as exc:
             raise invalid from exc
         if claims.expires_at <= self._clock():
             raise AuthError(AuthCode.TOKEN_EXPIRED, "access token has expired; refresh it")
         return claims
+
+
+def _instant(value: object) -> datetime:
+    """A NumericDate claim as a UTC datetime; ValueError for anything out of range."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _MAX_EPOCH_S:
+        raise ValueError("timestamp out of range")
+    return datetime.fromtimestamp(value, UTC)
 
 
 def new_trading_token() -> str:

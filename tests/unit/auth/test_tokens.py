@@ -24,14 +24,14 @@ def code_of(tokens: AccessTokens, token: str) -> AuthCode:
 
 def test_issued_token_verifies_to_its_claims(clock: Clock) -> None:
     tokens = AccessTokens(KeyRing.generate(), clock)
-    token, claims = tokens.issue("u1", "s1", Role.ADMIN)
+    token, claims = tokens.issue("u1", "s1", Role.ADMIN, 1)
     assert tokens.verify(token) == claims
     assert claims.role is Role.ADMIN and (claims.expires_at - claims.issued_at).seconds == 900
 
 
 def test_expiry_follows_the_injected_clock(clock: Clock) -> None:
     tokens = AccessTokens(KeyRing.generate(), clock)
-    token, _ = tokens.issue("u1", "s1", Role.TRADER)
+    token, _ = tokens.issue("u1", "s1", Role.TRADER, 1)
     clock.advance(899)
     tokens.verify(token)
     clock.advance(1)
@@ -41,7 +41,7 @@ def test_expiry_follows_the_injected_clock(clock: Clock) -> None:
 def test_other_algorithms_and_keys_are_refused(clock: Clock) -> None:
     keys = KeyRing.generate()
     tokens = AccessTokens(keys, clock)
-    token, _ = tokens.issue("u1", "s1", Role.TRADER)
+    token, _ = tokens.issue("u1", "s1", Role.TRADER, 1)
     payload = jwt.decode(token, options={"verify_signature": False})
     forged = [
         jwt.encode(payload, KeyRing.generate().signing_key, algorithm="EdDSA"),
@@ -58,7 +58,7 @@ def test_other_algorithms_and_keys_are_refused(clock: Clock) -> None:
 def test_missing_or_wrong_claims_are_refused(clock: Clock) -> None:
     keys = KeyRing.generate()
     tokens = AccessTokens(keys, clock)
-    token, _ = tokens.issue("u1", "s1", Role.TRADER)
+    token, _ = tokens.issue("u1", "s1", Role.TRADER, 1)
     payload = jwt.decode(token, options={"verify_signature": False})
     variants = [
         {k: v for k, v in payload.items() if k != "sid"},
@@ -66,6 +66,15 @@ def test_missing_or_wrong_claims_are_refused(clock: Clock) -> None:
         {**payload, "iss": "evil"},
         {**payload, "typ": "refresh"},
         {**payload, "role": "superuser"},
+        {k: v for k, v in payload.items() if k != "gen"},
+        {**payload, "gen": 0},
+        {**payload, "gen": "1"},
+        {**payload, "exp": 2**63},
+        {**payload, "exp": 10**30},
+        {**payload, "exp": -(2**63)},
+        {**payload, "exp": 1e308},
+        {**payload, "iat": 2**64},
+        {**payload, "exp": payload["exp"] + 86400},  # longer than any genuine token
     ]
     for variant in variants:
         forged = jwt.encode(variant, keys.signing_key, algorithm="EdDSA")

@@ -2,8 +2,9 @@
 
 ``current_principal`` accepts the access JWT from ``Authorization: Bearer`` (API
 clients) or the ``sessionToken`` cookie (browsers, CSRF-checked on state changes).
-``require_admin`` adds the role check. Routers of other gateways' parts (trading,
-market data) use these same dependencies.
+``require_admin`` adds the role check against the user's *current* role, so a
+demotion takes effect on the next request whatever tokens are around. Routers of
+other gateways' parts (trading, market data) use these same dependencies.
 """
 
 from __future__ import annotations
@@ -90,8 +91,14 @@ async def session_principal(request: Request) -> Principal:
     return principal
 
 
-async def require_admin(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+async def require_admin(
+    request: Request, principal: Annotated[Principal, Depends(current_principal)]
+) -> Principal:
+    """The caller, if both the token and the user's stored role say admin."""
     if principal.role != Role.ADMIN:
+        raise AuthError(AuthCode.FORBIDDEN, "administrators only")
+    user = await auth_services(request).users.get(principal.user_id)
+    if user is None or user.role != Role.ADMIN:
         raise AuthError(AuthCode.FORBIDDEN, "administrators only")
     return principal
 
