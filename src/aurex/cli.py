@@ -10,9 +10,10 @@ import signal
 import sys
 from pathlib import Path
 
-from aurex.bootstrap import Platform, Runtime
+from aurex.bootstrap import Platform
 from aurex.config import Settings
 from aurex.console import render
+from aurex.engine.local import LocalEngine
 
 log = logging.getLogger("aurex")
 
@@ -20,7 +21,7 @@ log = logging.getLogger("aurex")
 async def _serve(settings: Settings, *, demo: bool, console: bool, seconds: float | None) -> None:
     platform = Platform(settings)
     await platform.start()
-    runtime = platform.runtime
+    engine = platform.engine
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -30,10 +31,10 @@ async def _serve(settings: Settings, *, demo: bool, console: bool, seconds: floa
     if demo:
         from aurex.sim.agents import Simulation
 
-        simulation = Simulation(runtime.sequencer.exchange, runtime.submit)
+        simulation = Simulation(engine)
         tasks.append(asyncio.create_task(simulation.run(), name="aurex-sim"))
     if console:
-        tasks.append(asyncio.create_task(_console(runtime), name="aurex-console"))
+        tasks.append(asyncio.create_task(_console(engine), name="aurex-console"))
     print(
         f"Aurex is running at {platform.http_url} (API docs at /docs); "
         f"data in {Path(settings.data_dir).resolve()}. Ctrl-C stops it.",
@@ -55,10 +56,10 @@ async def _serve(settings: Settings, *, demo: bool, console: bool, seconds: floa
         print("Aurex stopped; every acknowledged command is in the journal.", flush=True)
 
 
-async def _console(runtime: Runtime) -> None:
+async def _console(engine: LocalEngine) -> None:
     clear = "\x1b[2J\x1b[H" if sys.stdout.isatty() else "\n"
     while True:
-        md = runtime.market_data
+        md = engine.market_data
         print(clear + render(md.tickers(), md.index()), flush=True)
         await asyncio.sleep(1.0)
 

@@ -35,10 +35,10 @@ def limit(account: str, coid: str, side: Side, quantity: int, price_ticks: int) 
 async def test_account_shows_holds_buying_power_and_positions(h: Harness) -> None:
     user_id = await h.signup("ada@example.com")
     headers = bearer((await h.login_with_email_code("ada@example.com"))["sessionToken"])
-    reference = h.accounts.exchange.markets["AAPL"].reference_price_ticks
-    h.accounts.apply(Deposit(account=user_id, symbol="AAPL", shares=10))
-    h.accounts.apply(limit(user_id, "sell-1", Side.SELL, 4, reference + 1))
-    h.accounts.apply(limit(user_id, "buy-1", Side.BUY, 2, reference - 1))
+    reference = h.exchange.markets["AAPL"].reference_price_ticks
+    await h.submit(Deposit(account=user_id, symbol="AAPL", shares=10))
+    await h.submit(limit(user_id, "sell-1", Side.SELL, 4, reference + 1))
+    await h.submit(limit(user_id, "buy-1", Side.BUY, 2, reference - 1))
 
     account = (await h.client.get("/api/account", headers=headers)).json()
     held_cash = 2 * (reference - 1)
@@ -56,6 +56,6 @@ async def test_account_without_an_exchange_account_is_reported_unavailable(h: Ha
     headers = bearer((await h.login_with_email_code("ada@example.com"))["sessionToken"])
     user = await h.auth.users.get_by_email("ada@example.com")
     assert user is not None
-    h.accounts.exchange.registry.accounts.pop(user.id)
+    h.exchange.registry.accounts.pop(user.id)
     response = await h.client.get("/api/account", headers=headers)
     assert response.status_code == 503 and response.json()["code"] == 1044

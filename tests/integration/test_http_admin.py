@@ -91,9 +91,10 @@ async def test_admin_halts_and_resumes_a_symbol(h: Harness, admin: dict[str, str
         account="x", client_order_id="c1", symbol="AAPL", side=Side.BUY,
         order_type=OrderType.MARKET, quantity=1,
     )  # fmt: skip
-    h.accounts.apply(Deposit(account="x", cash_cents=10**8))
-    events = h.accounts.apply(order)
-    assert isinstance(events[0], OrderRejected) and events[0].code == 101  # SYMBOL_HALTED
+    await h.submit(Deposit(account="x", cash_cents=10**8))
+    outcome = await h.submit(order)
+    event = outcome.events[0]
+    assert isinstance(event, OrderRejected) and event.code == 101  # SYMBOL_HALTED
     twice = await h.client.post("/api/admin/symbols/AAPL/halt", headers=headers)
     assert twice.status_code == 409
     assert twice.json() == {"code": 403, "message": "symbol is already halted"}

@@ -1,10 +1,11 @@
-"""A running Aurex HTTP app for the auth/account tests, on embedded defaults or real services.
+"""A running Aurex HTTP app for the HTTP tests, on embedded defaults or real services.
 
-``running_app`` builds the real services (SQL repositories after real migrations, the
-in-process or Redis stores, the Maildir or SMTP mailer, keys on disk) around an
-exchange account gateway that applies commands to a real ``aurex.core.Exchange``,
-and yields an httpx client talking to the ASGI app. Time comes from a settable clock
-so tests can step past expiries and lockouts instead of sleeping.
+``running_app`` builds the whole platform through ``aurex.bootstrap`` (real engine
+with its journal in a temporary directory, SQL repositories after real migrations,
+the in-process or Redis stores, the Maildir or SMTP mailer, keys on disk) without
+binding a socket, and yields an httpx client talking to the ASGI app. The auth
+services' time comes from a settable clock so tests can step past expiries and
+lockouts instead of sleeping.
 
 The few tests at the bottom check the harness itself.
 """
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import mailbox
 import re
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -27,21 +27,16 @@ import pyotp
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 
-from aurex.adapters.engine_accounts import EngineAccounts
-from aurex.auth import AuthServices, KeyRing, build_auth_services, memory_stores, redis_stores
+from aurex.auth import AuthServices, memory_stores, redis_stores
 from aurex.auth.mail import MaildirMailer, SmtpMailer
 from aurex.auth.ports import Mailer, Role
+from aurex.bootstrap import Adapters, Platform
+from aurex.config import Settings
 from aurex.core.codes import RejectCode
 from aurex.core.commands import Command
-from aurex.core.events import Event
 from aurex.core.exchange import Exchange
-from aurex.gateways.http import AppServices, create_app
-from aurex.listing import load_listings
-from aurex.store.audit_log import SqlAuditLog
-from aurex.store.database import create_engine
-from aurex.store.migrate import upgrade_database
-from aurex.store.session_repository import SqlBackupCodeRepository, SqlSessionRepository
-from aurex.store.user_repository import SqlUserRepository
+from aurex.engine.local import LocalEngine
+from aurex.engine.port import Outcome
 
 from .services import SmtpServer
 
@@ -61,27 +56,6 @@ class SettableClock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
-
-
-class ExchangeAccounts(EngineAccounts):
-    """The production ``AccountGateway`` adapter over an in-memory ``Exchange`` with the
-    shipped listings; commands are stamped and applied at once instead of sequenced."""
-
-    def __init__(self) -> None:
-        self.exchange = Exchange()
-        self._seq = 0
-        for listing in load_listings():
-            self.apply(listing)
-        super().__init__(self.exchange, self._submit)
-
-    def apply(self, command: Command) -> list[Event]:
-        self._seq += 1
-        command.seq = self._seq
-        command.ts_ns = time.time_ns()
-        return self.exchange.apply(command)
-
-    async def _submit(self, command: Command) -> list[Event]:
-        return self.apply(command)
 
 
 class Inbox:
@@ -125,10 +99,18 @@ class Harness:
     client: httpx.AsyncClient
     auth: AuthServices
     clock: SettableClock
-    accounts: ExchangeAccounts
+    engine: LocalEngine
     inbox: Inbox
     database_url: str
     data_dir: Path
+
+    @property
+    def exchange(self) -> Exchange:
+        """The engine's live exchange, for tests that inspect or damage it on purpose."""
+        return self.engine.sequencer.exchange
+
+    async def submit(self, command: Command) -> Outcome:
+        return await self.engine.submit(command)
 
     def client_from(self, ip: str, scheme: str = "http") -> httpx.AsyncClient:
         """Another client of the same app, seen as coming from ``ip``."""
@@ -226,55 +208,43 @@ async def running_app(
     """The app on SQLite + in-process stores + Maildir, or on the given real services."""
     clock = SettableClock()
     url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'aurex.db'}"
-    await upgrade_database(url)
-    engine = create_engine(url)
     stores = redis_stores(await _fresh_redis_url(redis_url)) if redis_url else memory_stores(clock)
     maildir = tmp_path / "mail"
     mailer: Mailer = SmtpMailer(smtp.url) if smtp else MaildirMailer(maildir)
-    accounts = ExchangeAccounts()
-    auth = build_auth_services(
-        users=SqlUserRepository(engine),
-        session_repo=SqlSessionRepository(engine),
-        backup_codes=SqlBackupCodeRepository(engine),
-        audit=SqlAuditLog(engine),
-        stores=stores,
-        mailer=mailer,
-        accounts=accounts,
-        keys=KeyRing.load_or_create(tmp_path / "keys"),
-        opening_cash_cents=OPENING_CASH_CENTS,
-        public_url=BASE_URL,
-        clock=clock,
+    settings = Settings(data_dir=tmp_path, database_url=url, opening_cash_cents=OPENING_CASH_CENTS)
+    platform = Platform(
+        settings, Adapters(clock=clock, stores=stores, mailer=mailer, public_url=BASE_URL)
     )
-    app = create_app(AppServices(auth=auth))
-    transport = httpx.ASGITransport(app=app)
+    await platform.start(serve_http=False)
+    transport = httpx.ASGITransport(app=platform.app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
             yield Harness(
-                app=app,
+                app=platform.app,
                 client=client,
-                auth=auth,
+                auth=platform.auth,
                 clock=clock,
-                accounts=accounts,
+                engine=platform.engine,
                 inbox=Inbox(None if smtp else maildir, smtp),
                 database_url=url,
                 data_dir=tmp_path,
             )
     finally:
-        await stores.close()
-        await engine.dispose()
+        await platform.stop()
 
 
 # ------------------------------------------------------------- the harness itself
 
 
-async def test_harness_accounts_apply_commands_to_a_real_exchange() -> None:
-    accounts = ExchangeAccounts()
-    await accounts.open_account("u1", 5_000)
-    assert await accounts.credit("u1", 1_000) is None
-    assert await accounts.credit("u1", -1) == RejectCode.INVALID_AMOUNT
-    view = accounts.account_view("u1")
-    assert view is not None and view.cash_cents == 6_000
-    assert await accounts.halt("NOPE") == RejectCode.UNKNOWN_SYMBOL
+async def test_harness_accounts_reach_the_real_engine(tmp_path: Path) -> None:
+    async with running_app(tmp_path) as h:
+        accounts = h.auth.accounts
+        await accounts.open_account("u1", 5_000)
+        assert await accounts.credit("u1", 1_000) is None
+        assert await accounts.credit("u1", -1) == RejectCode.INVALID_AMOUNT
+        view = await accounts.account_view("u1")
+        assert view is not None and view.cash_cents == 6_000
+        assert await accounts.halt("NOPE") == RejectCode.UNKNOWN_SYMBOL
 
 
 async def test_harness_app_answers_on_embedded_defaults(tmp_path: Path) -> None:

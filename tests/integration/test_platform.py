@@ -101,7 +101,7 @@ async def test_signup_login_and_account_survive_a_restart(tmp_path: Path) -> Non
             ready = await client.get("/readyz")
             assert ready.status_code == 200 and ready.json()["ready"] is True
             metrics = (await client.get("/metrics")).text
-            durable = platform.runtime.sequencer.durable_seq
+            durable = platform.engine.sequencer.durable_seq
             assert f"aurex_durable_seq {float(durable)}" in metrics
     finally:
         await platform.stop()
@@ -109,7 +109,7 @@ async def test_signup_login_and_account_survive_a_restart(tmp_path: Path) -> Non
     again = Platform(settings)
     await again.start()
     try:
-        exchange_account = again.runtime.sequencer.exchange.account(user_id)
+        exchange_account = again.engine.sequencer.exchange.account(user_id)
         assert exchange_account is not None and exchange_account.cash_cents == 5_000_000
         async with httpx.AsyncClient(base_url=again.http_url) as client:
             token = await _login(client, settings.mail_dir)

@@ -1,4 +1,4 @@
-"""The core and market data stay pure: standard library and aurex.core only."""
+"""The core, market data and read side stay pure: standard library and aurex.core only."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "aurex"
-PURE_PACKAGES = ("core", "marketdata")
-ALLOWED_AUREX = ("aurex.core", "aurex.marketdata")
+PURE_PACKAGES = ("core", "marketdata", "readside")
+ALLOWED_AUREX = ("aurex.core", "aurex.marketdata", "aurex.readside")
 FORBIDDEN_STDLIB = {
     "time",
     "random",

@@ -62,7 +62,7 @@ class Admin:
         if code is not None:
             raise Rejected(code)
         await self._record(admin_id, "admin.credit", {"user_id": user_id, "cash_cents": cash_cents})
-        view = self._accounts.account_view(user_id)
+        view = await self._accounts.account_view(user_id)
         if view is None:
             raise AuthError(AuthCode.ACCOUNT_UNAVAILABLE, "account is not available")
         return view

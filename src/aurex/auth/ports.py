@@ -7,8 +7,7 @@ adapters in ``aurex.auth.stores``; the exchange account by the engine.
 
 All datetimes crossing these ports are timezone-aware UTC. E-mail addresses are
 passed already normalised (stripped, lower-case). Every method is small and async
-so an adapter can do I/O; the only exception is ``AccountGateway.account_view``,
-which reads in-memory engine state.
+so an adapter can do I/O.
 """
 
 from __future__ import annotations
@@ -305,7 +304,7 @@ class AccountGateway(Protocol):
 
     async def credit(self, user_id: str, cash_cents: int) -> RejectCode | None: ...
 
-    def account_view(self, user_id: str) -> AccountView | None: ...
+    async def account_view(self, user_id: str) -> AccountView | None: ...
 
     async def halt(self, symbol: str) -> RejectCode | None: ...
 

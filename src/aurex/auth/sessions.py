@@ -113,7 +113,7 @@ class SessionService:
             self._trading_ttl_s,
         )
         await self._put_live(user.id, user.email, session_id, claims.token_id, ip)
-        view = self._accounts.account_view(user.id)
+        view = await self._accounts.account_view(user.id)
         await self._trading.put(
             token_hash,
             TradingEntry(

@@ -32,6 +32,8 @@ class OrderStatus(IntEnum):
     CANCELLED = 3
     EXPIRED = 4
     PENDING_TRIGGER = 5
+    REJECTED = 6
+    """Never held by a core order: readers use it for a refused ``PlaceOrder``."""
 
 
 class StpMode(IntEnum):

@@ -22,24 +22,26 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from aurex.core.events import Event
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[list[Event]], None]
+T = TypeVar("T")
 
 
 class SubscriptionOverflow(Exception):
     """The subscriber fell too far behind and was disconnected from the bus."""
 
 
-class Subscription:
-    """A consumer's view of the bus: ``async for batch in subscription``."""
+class Subscription(Generic[T]):
+    """A consumer's view of a feed: ``async for item in subscription``."""
 
     def __init__(self, name: str, maxsize: int) -> None:
         self.name = name
-        self._queue: asyncio.Queue[list[Event] | None] = asyncio.Queue(maxsize)
+        self._queue: asyncio.Queue[T | None] = asyncio.Queue(maxsize)
         self._overflowed = False
         self._closed = False
 
@@ -55,9 +57,9 @@ class Subscription:
         """Batches waiting to be read."""
         return self._queue.qsize()
 
-    def _offer(self, events: list[Event]) -> bool:
+    def _offer(self, item: T) -> bool:
         try:
-            self._queue.put_nowait(events)
+            self._queue.put_nowait(item)
         except asyncio.QueueFull:
             self._overflowed = True
             return False
@@ -69,8 +71,8 @@ class Subscription:
         with contextlib.suppress(asyncio.QueueFull):
             self._queue.put_nowait(None)
 
-    async def get(self) -> list[Event]:
-        """The next batch. Raises ``SubscriptionOverflow`` or ``StopAsyncIteration``."""
+    async def get(self) -> T:
+        """The next item. Raises ``SubscriptionOverflow`` or ``StopAsyncIteration``."""
         if self._queue.empty():
             if self._overflowed:
                 raise SubscriptionOverflow(f"subscriber {self.name!r} fell behind")
@@ -81,44 +83,69 @@ class Subscription:
             raise StopAsyncIteration
         return batch
 
-    def __aiter__(self) -> Subscription:
+    def __aiter__(self) -> Subscription[T]:
         return self
 
-    async def __anext__(self) -> list[Event]:
+    async def __anext__(self) -> T:
         return await self.get()
 
 
-class EventBus:
+class Feed(Generic[T]):
+    """Delivers each published item to every subscription without ever waiting."""
+
+    def __init__(self) -> None:
+        self._subscriptions: list[Subscription[T]] = []
+        self.dropped: list[str] = []
+        """Names of subscriptions removed for overflowing, oldest first."""
+
+    def subscribe(self, name: str, maxsize: int = 1024) -> Subscription[T]:
+        """A new subscription holding at most ``maxsize`` undelivered items."""
+        if maxsize < 1:
+            raise ValueError("maxsize must be at least 1")
+        subscription: Subscription[T] = Subscription(name, maxsize)
+        self._subscriptions.append(subscription)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription[T]) -> None:
+        if subscription in self._subscriptions:
+            self._subscriptions.remove(subscription)
+            subscription._close()
+
+    @property
+    def subscriptions(self) -> list[Subscription[T]]:
+        return list(self._subscriptions)
+
+    def offer(self, item: T) -> None:
+        """Queue ``item`` for every subscription; drop those that are full."""
+        overflowed = [s for s in self._subscriptions if not s._offer(item)]
+        for subscription in overflowed:
+            self._subscriptions.remove(subscription)
+            self.dropped.append(subscription.name)
+            log.warning(
+                "dropped subscriber %r: %d items queued",
+                subscription.name,
+                subscription.pending(),
+            )
+
+    def close(self) -> None:
+        """End every subscription (their iterators stop after queued items)."""
+        for subscription in self._subscriptions:
+            subscription._close()
+        self._subscriptions.clear()
+
+
+class EventBus(Feed[list[Event]]):
     """Delivers each published batch to all handlers, then to all subscriptions."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._handlers: list[Handler] = []
-        self._subscriptions: list[Subscription] = []
-        self.dropped: list[str] = []
-        """Names of subscriptions removed for overflowing, oldest first."""
 
     def add_handler(self, handler: Handler) -> None:
         self._handlers.append(handler)
 
     def remove_handler(self, handler: Handler) -> None:
         self._handlers.remove(handler)
-
-    def subscribe(self, name: str, maxsize: int = 1024) -> Subscription:
-        """A new subscription holding at most ``maxsize`` undelivered batches."""
-        if maxsize < 1:
-            raise ValueError("maxsize must be at least 1")
-        subscription = Subscription(name, maxsize)
-        self._subscriptions.append(subscription)
-        return subscription
-
-    def unsubscribe(self, subscription: Subscription) -> None:
-        if subscription in self._subscriptions:
-            self._subscriptions.remove(subscription)
-            subscription._close()
-
-    @property
-    def subscriptions(self) -> list[Subscription]:
-        return list(self._subscriptions)
 
     def publish(self, events: list[Event]) -> None:
         """Deliver one batch (in seq order). Never blocks and never raises."""
@@ -129,18 +156,4 @@ class EventBus:
                 handler(events)
             except Exception:
                 log.exception("event handler %r failed", handler)
-        overflowed = [s for s in self._subscriptions if not s._offer(events)]
-        for subscription in overflowed:
-            self._subscriptions.remove(subscription)
-            self.dropped.append(subscription.name)
-            log.warning(
-                "dropped subscriber %r: %d batches queued",
-                subscription.name,
-                subscription.pending(),
-            )
-
-    def close(self) -> None:
-        """End every subscription (their iterators stop after queued batches)."""
-        for subscription in self._subscriptions:
-            subscription._close()
-        self._subscriptions.clear()
+        self.offer(events)

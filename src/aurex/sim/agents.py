@@ -1,6 +1,6 @@
 """Market makers that quote around the mark price and traders that take liquidity.
 
-Agents talk to the exchange only through ``submit`` (the same path as any
+Agents talk to the exchange only through the engine port (the same path as any
 gateway), so a demo exercises the real sequencer, journal and market data.
 """
 
@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
 
-from aurex.core.commands import CancelAll, Command, Deposit, PlaceOrder
-from aurex.core.events import Event
-from aurex.core.exchange import Exchange
+from aurex.core.commands import CancelAll, Deposit, PlaceOrder
 from aurex.core.model import OrderType, Side, TimeInForce
-
-Submit = Callable[[Command], Awaitable[list[Event]]]
+from aurex.engine.port import EnginePort
+from aurex.engine.queries import GetAccount, ListSymbols, SymbolInfo
 
 MAKER_CASH_CENTS = 50_000_000_000
 MAKER_SHARES = 5_000_000
@@ -28,15 +25,14 @@ class Simulation:
 
     def __init__(
         self,
-        exchange: Exchange,
-        submit: Submit,
+        engine: EnginePort,
         *,
         seed: int = 1,
         makers: int = 2,
         traders: int = 4,
         tick_s: float = 0.25,
     ) -> None:
-        self.exchange, self.submit = exchange, submit
+        self.engine = engine
         self.rng = random.Random(seed)
         self.makers = [f"sim-maker-{i}" for i in range(1, makers + 1)]
         self.traders = [f"sim-trader-{i}" for i in range(1, traders + 1)]
@@ -49,11 +45,13 @@ class Simulation:
             *((m, MAKER_CASH_CENTS, MAKER_SHARES) for m in self.makers),
             *((t, TRADER_CASH_CENTS, TRADER_SHARES) for t in self.traders),
         ):
-            if self.exchange.account(account) is not None:
+            if await self.engine.query(GetAccount(account)) is not None:
                 continue
-            await self.submit(Deposit(account=account, cash_cents=cash))
-            for symbol in self.exchange.markets:
-                await self.submit(Deposit(account=account, symbol=symbol, shares=shares))
+            await self.engine.submit(Deposit(account=account, cash_cents=cash))
+            for info in await self.engine.query(ListSymbols()):
+                await self.engine.submit(
+                    Deposit(account=account, symbol=info.symbol, shares=shares)
+                )
 
     async def run(self, rounds: int | None = None) -> None:
         """Quote and trade every ``tick_s`` seconds, forever or for ``rounds`` rounds."""
@@ -65,31 +63,32 @@ class Simulation:
             await asyncio.sleep(self.tick_s)
 
     async def step(self) -> None:
-        for symbol in list(self.exchange.markets):
-            if self.exchange.markets[symbol].halted:
+        for info in await self.engine.query(ListSymbols()):
+            if info.halted:
                 continue
-            await self._quote(symbol)
+            await self._quote(info)
             if self.rng.random() < 0.6:
-                await self._trade(symbol)
+                await self._trade(info)
 
     def _next_cid(self, prefix: str) -> str:
         self._cid += 1
         return f"{prefix}-{self._cid}"
 
-    async def _quote(self, symbol: str) -> None:
-        market = self.exchange.markets[symbol]
+    async def _quote(self, market: SymbolInfo) -> None:
+        symbol = market.symbol
         maker = self.rng.choice(self.makers)
-        await self.submit(CancelAll(account=maker, symbol=symbol))
+        await self.engine.submit(CancelAll(account=maker, symbol=symbol))
         tick = market.tick_size_ticks
-        mid = market.mark_price_ticks + self.rng.choice((-2, -1, 0, 0, 1, 2)) * tick
-        low, high = market.band()
+        mark = market.last_price_ticks or market.reference_price_ticks
+        mid = mark + self.rng.choice((-2, -1, 0, 0, 1, 2)) * tick
+        low, high = market.band_low_ticks, market.band_high_ticks
         spread = max(tick, mid // 2000 // tick * tick)
         for level in range(3):
             qty = market.lot_size * self.rng.randint(1, 10) * 10
             bid = max(low, mid - spread * (level + 1))
             ask = min(high, mid + spread * (level + 1))
             for side, price in ((Side.BUY, bid), (Side.SELL, ask)):
-                await self.submit(
+                await self.engine.submit(
                     PlaceOrder(
                         account=maker,
                         client_order_id=self._next_cid(maker),
@@ -101,11 +100,11 @@ class Simulation:
                     )
                 )
 
-    async def _trade(self, symbol: str) -> None:
-        market = self.exchange.markets[symbol]
+    async def _trade(self, market: SymbolInfo) -> None:
+        symbol = market.symbol
         trader = self.rng.choice(self.traders)
         side = self.rng.choice((Side.BUY, Side.SELL))
-        await self.submit(
+        await self.engine.submit(
             PlaceOrder(
                 account=trader,
                 client_order_id=self._next_cid(trader),

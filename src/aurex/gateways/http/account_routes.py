@@ -12,8 +12,8 @@ from aurex.gateways.http.schemas import AccountResponse, PositionInfo, Positions
 router = APIRouter(prefix="/api/account", tags=["account"])
 
 
-def _view(services: Services, user_id: str) -> AccountView:
-    view = services.accounts.account_view(user_id)
+async def _view(services: Services, user_id: str) -> AccountView:
+    view = await services.accounts.account_view(user_id)
     if view is None:
         raise AuthError(AuthCode.ACCOUNT_UNAVAILABLE, "the exchange account is not available")
     return view
@@ -33,7 +33,7 @@ async def account(services: Services, principal: CurrentUser) -> AccountResponse
     user = await services.users.get(principal.user_id)
     if user is None:
         raise AuthError(AuthCode.TOKEN_REVOKED, "the account no longer exists")
-    view = _view(services, user.id)
+    view = await _view(services, user.id)
     return AccountResponse(
         user_id=user.id,
         email=user.email,
@@ -53,4 +53,4 @@ async def account(services: Services, principal: CurrentUser) -> AccountResponse
 @router.get("/positions", response_model=PositionsResponse)
 async def positions(services: Services, principal: CurrentUser) -> PositionsResponse:
     """Shares per symbol, with those held by open sell orders."""
-    return PositionsResponse(positions=_positions(_view(services, principal.user_id)))
+    return PositionsResponse(positions=_positions(await _view(services, principal.user_id)))
