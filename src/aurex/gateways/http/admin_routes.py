@@ -21,6 +21,7 @@ from aurex.gateways.http.schemas import (
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 
+MAX_OFFSET = 10**9  # far beyond any user count, well inside a database BIGINT
 Symbol = Annotated[str, Path(min_length=1, max_length=10, pattern=r"^[A-Za-z0-9.\-]+$")]
 
 
@@ -43,7 +44,7 @@ async def list_users(
     services: Services,
     _admin: AdminUser,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> UsersResponse:
     users = await services.admin.list_users(limit, offset)
     return UsersResponse(users=[_user_info(u) for u in users])

@@ -31,11 +31,11 @@ def ops_router(probes: Probes, max_projector_lag: int = 100_000) -> APIRouter:
     ):
         Gauge(name, doc, registry=registry).set_function(read)
 
-    @router.get("/healthz")
+    @router.api_route("/healthz", methods=["GET", "HEAD"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz")
+    @router.api_route("/readyz", methods=["GET", "HEAD"])
     async def readyz() -> JSONResponse:
         lag = probes.projector_lag()
         ready = probes.accepting() and lag <= max_projector_lag
