@@ -1,4 +1,4 @@
-"""``aurex`` command line: serve, demo, replay."""
+"""``aurex`` command line: serve, demo, replay, verify."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from pathlib import Path
 from aurex.bootstrap import Platform
 from aurex.config import Settings
 from aurex.console import render
+from aurex.engine import verify
+from aurex.engine.journal import CorruptDataError
 from aurex.engine.local import LocalEngine
 
 log = logging.getLogger("aurex")
@@ -84,17 +86,29 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--seconds", type=float, default=None, help="stop after this long")
     replay = sub.add_parser("replay", help="rebuild state from a data directory and report it")
     replay.add_argument("--data-dir", type=Path, default=None)
+    check = sub.add_parser("verify", help="check every journal segment and snapshot")
+    check.add_argument("--data-dir", type=Path, default=None)
+    check.add_argument("--repair", action="store_true", help="set damaged data aside")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings()
     if args.command == "replay":
         return _replay(args.data_dir or Path(settings.data_dir))
-    asyncio.run(
-        _serve(
-            settings, demo=args.command == "demo", console=not args.no_console, seconds=args.seconds
+    if args.command == "verify":
+        return verify.run(args.data_dir or Path(settings.data_dir), fix=args.repair)
+    try:
+        asyncio.run(
+            _serve(
+                settings,
+                demo=args.command == "demo",
+                console=not args.no_console,
+                seconds=args.seconds,
+            )
         )
-    )
+    except CorruptDataError as exc:
+        print(verify.refusal(exc, Path(settings.data_dir)), file=sys.stderr)
+        return 2
     return 0
 
 

@@ -11,15 +11,19 @@ frames (event-loop thread), ``detach`` takes the buffered batch, ``commit`` writ
 it with one ``write`` and (per durability mode) one ``fsync`` and may run in a
 worker thread. At most one ``commit`` may run at a time.
 
-Only the tail of the newest segment can be torn by a crash. On ``open`` a bad
-frame there is truncated away unless a valid frame follows it: that would be
-corruption in the middle of the log, which is reported, never silently dropped.
+Only the tail of the newest segment can be torn by a crash, and a crash only ever
+leaves an *incomplete* last frame (a write stops part way; every complete frame was
+written whole). So ``open`` truncates an incomplete final frame (or a zero-filled
+tail), but a complete frame whose CRC fails, a bad frame followed by a valid one, or
+a length field damaged on an otherwise whole last frame is corruption: it raises
+``JournalCorruptError`` and nothing is thrown away.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import struct
 import time
 import zlib
@@ -41,7 +45,14 @@ _SUFFIX = ".seg"
 _PREFIX = "journal-"
 
 
-class JournalCorruptError(Exception):
+class CorruptDataError(Exception):
+    """Data on disk that recovery must not guess about; an operator decides what to do.
+
+    Its message is one line naming the file and what is wrong with it.
+    """
+
+
+class JournalCorruptError(CorruptDataError):
     """A frame that cannot be a torn tail failed its checks; the log needs an operator."""
 
 
@@ -87,11 +98,49 @@ def _frame_at(data: bytes, offset: int) -> tuple[int, memoryview] | None:
     return end, payload
 
 
+_FRAME_START = re.compile(
+    b"[\\x91-\\x9f][" + b"".join(b"\\x%02x" % tag for tag in sorted(codec.TAGS.values())) + b"]"
+)
+"""The first two payload bytes of every frame: a msgpack fixarray and a command tag."""
+
+
 def _valid_frame_after(data: bytes, offset: int) -> int | None:
-    """Offset of the first CRC-valid frame after ``offset``, if any (slow; error path)."""
-    for candidate in range(offset + 1, len(data) - FRAME_HEADER.size + 1):
+    """Offset of the first CRC-valid frame after ``offset``, if any (error path).
+
+    Only offsets whose payload would start like a command are tried, so a search
+    through a large segment runs at ``re`` speed.
+    """
+    skip = FRAME_HEADER.size
+    for match in _FRAME_START.finditer(data, offset + 1 + skip):
+        candidate = match.start() - skip
         if _frame_at(data, candidate) is not None:
             return candidate
+    return None
+
+
+def damage_at(data: bytes, offset: int) -> str | None:
+    """Why the bad frame at ``offset`` cannot be a torn tail, or None if it can.
+
+    A crash leaves the last frame incomplete (its header or payload runs past the end
+    of the file), or a zero-filled tail where the file grew but the data never
+    arrived. Anything else was written whole and then damaged.
+    """
+    rest = memoryview(data)[offset:]
+    if data.count(0, offset) == len(rest):
+        return None
+    if len(rest) >= FRAME_HEADER.size:
+        length, crc = FRAME_HEADER.unpack_from(rest)
+        body = rest[FRAME_HEADER.size :]
+        if 0 < length <= len(body):
+            return f"frame at byte {offset} is complete but fails its CRC"
+        if zlib.crc32(body) == crc:
+            return f"frame at byte {offset} has a damaged length field ({length})"
+    follower = _valid_frame_after(data, offset)
+    if follower is not None:
+        return (
+            f"bad frame at byte {offset} is followed by a valid frame at byte {follower} "
+            "(corrupt in the middle)"
+        )
     return None
 
 
@@ -100,8 +149,8 @@ def _scan(
 ) -> Iterator[tuple[int, int, memoryview]]:
     """Yield ``(seq, end offset, payload)`` of each good frame of one segment.
 
-    In the newest segment (``tail``) a bad frame ends the scan when nothing valid
-    follows it (a torn write); anything else raises ``JournalCorruptError``.
+    In the newest segment (``tail``) a torn final frame (see ``damage_at``) ends the
+    scan; any other bad frame raises ``JournalCorruptError``.
     """
     offset = 0
     expected = first_seq
@@ -109,14 +158,13 @@ def _scan(
         frame = _frame_at(data, offset)
         if frame is None:
             if tail:
-                follower = _valid_frame_after(data, offset)
-                if follower is None:
+                damage = damage_at(data, offset)
+                if damage is None:
                     return
-                raise JournalCorruptError(
-                    f"{path}: bad frame at byte {offset} is followed by a valid frame at "
-                    f"byte {follower}; the journal is corrupt in the middle"
-                )
-            raise JournalCorruptError(f"{path}: bad frame at byte {offset} of a sealed segment")
+                raise JournalCorruptError(f"{path}: {damage}, after seq {expected - 1}")
+            raise JournalCorruptError(
+                f"{path}: bad frame at byte {offset} of a sealed segment, after seq {expected - 1}"
+            )
         end, payload = frame
         try:
             seq = codec.peek_seq(payload)

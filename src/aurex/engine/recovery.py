@@ -1,9 +1,11 @@
 """Rebuild the exchange from disk: newest valid snapshot + replay of later commands.
 
-A snapshot is used only if it restores to the state hash stored with it and the
-journal reaches its seq (a snapshot ahead of the journal would contain commands
-that were never durable); otherwise an older one is tried, and finally the whole
-journal is replayed from an empty exchange.
+A snapshot is used only if its checksum holds and it restores to the state hash
+stored with it; otherwise an older one is tried, and finally the whole journal is
+replayed from an empty exchange (the journal is the source of truth, so this gives
+the same state). A snapshot *beyond* the journal's end is different: snapshots are
+only taken of durable commands, so the journal has lost acknowledged commands, and
+``recover`` refuses to start rather than silently serve an older state.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from aurex.core.commands import Command
 from aurex.core.events import Event
 from aurex.core.exchange import Exchange, ExchangeConfig
-from aurex.engine.journal import Journal, read_commands
+from aurex.engine.journal import CorruptDataError, Journal, read_commands
 from aurex.engine.snapshot import Snapshot, SnapshotStore
 
 log = logging.getLogger(__name__)
@@ -47,8 +49,12 @@ class Recovery:
     """Torn-tail bytes the journal removed on open."""
 
 
-class RecoveryError(Exception):
+class RecoveryError(CorruptDataError):
     """The journal and snapshots do not describe a consistent exchange."""
+
+
+class SnapshotAheadError(RecoveryError):
+    """A snapshot was taken at a seq the journal no longer reaches."""
 
 
 def _restore(snapshot: Snapshot) -> Exchange | None:
@@ -73,9 +79,6 @@ def _starting_point(
     snapshots: SnapshotStore | None, max_seq: int, config: ExchangeConfig | None
 ) -> tuple[Exchange, Snapshot | None]:
     if snapshots is not None:
-        newer = [seq for seq, _ in snapshots.paths() if seq > max_seq]
-        if newer:
-            log.warning("ignoring snapshots %s: beyond journal seq %d", newer, max_seq)
         for snapshot in snapshots.load(max_seq=max_seq):
             exchange = _restore(snapshot)
             if exchange is not None:
@@ -117,6 +120,14 @@ def recover(
     written to. ``config`` is used only when no snapshot applies; it must match the
     configuration the journal was produced with.
     """
+    if snapshots is not None:
+        ahead = [(seq, path) for seq, path in snapshots.paths() if seq > journal.last_seq]
+        if ahead:
+            seq, path = ahead[-1]
+            raise SnapshotAheadError(
+                f"{path}: snapshot at seq {seq} is beyond the journal's end at seq "
+                f"{journal.last_seq}: acknowledged commands are missing from the journal"
+            )
     exchange, snapshot = _starting_point(snapshots, journal.last_seq, config)
     start = snapshot.seq if snapshot is not None else 0
     count, events, last_ts = replay_into(

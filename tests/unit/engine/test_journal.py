@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -104,8 +105,7 @@ def test_encoded_commands_are_buffered_all_or_nothing(tmp_path: Path) -> None:
         pytest.param(b"\x07\x00", id="half-header"),
         pytest.param(struct.pack("<II", 40, 123) + b"partial", id="half-payload"),
         pytest.param(b"\x00" * 4096, id="zero-filled"),
-        pytest.param(b"\xde\xad\xbe\xef" * 5, id="garbage"),
-        pytest.param(struct.pack("<II", 3, 0) + b"abc", id="complete-frame-bad-crc"),
+        pytest.param(b"\xde\xad\xbe\xef" * 5, id="impossible-length"),
     ],
 )
 def test_torn_tail_is_truncated_on_open_and_appending_continues(
@@ -143,6 +143,65 @@ def test_a_frame_cut_short_by_a_crash_is_repaired(tmp_path: Path) -> None:
     assert list(read_commands(tmp_path)) == commands[:29]
 
 
+def _last_frame_offset(data: bytes) -> int:
+    offset = last = 0
+    while offset < len(data):
+        last = offset
+        offset += 8 + struct.unpack_from("<I", data, offset)[0]
+    return last
+
+
+def _flip_payload(data: bytearray, last: int) -> None:
+    data[-1] ^= 0x01
+
+
+def _flip_crc(data: bytearray, last: int) -> None:
+    data[last + 5] ^= 0x40
+
+
+def _shorten_length(data: bytearray, last: int) -> None:
+    data[last] -= 1
+
+
+def _lengthen_length(data: bytearray, last: int) -> None:
+    data[last + 1] ^= 0x02
+
+
+def _zero_length(data: bytearray, last: int) -> None:
+    data[last] = 0
+
+
+def _append_whole_bad_frame(data: bytearray, last: int) -> None:
+    data.extend(struct.pack("<II", 3, 0) + b"abc")
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (_flip_payload, "fails its CRC"),
+        (_flip_crc, "fails its CRC"),
+        (_shorten_length, "fails its CRC"),
+        (_lengthen_length, "damaged length"),
+        (_zero_length, "damaged length"),
+        (_append_whole_bad_frame, "fails its CRC"),
+    ],
+    ids=lambda v: getattr(v, "__name__", "").strip("_"),
+)
+def test_a_damaged_final_frame_is_corruption_not_a_torn_tail(
+    tmp_path: Path, damage: Callable[[bytearray, int], None], reason: str
+) -> None:
+    _write(tmp_path, _commands(20)).close()
+    path = _only_segment(tmp_path)
+    data = bytearray(path.read_bytes())
+    damage(data, _last_frame_offset(bytes(data)))
+    path.write_bytes(bytes(data))
+
+    with pytest.raises(JournalCorruptError, match=reason) as excinfo:
+        Journal.open(tmp_path)
+    assert "\n" not in str(excinfo.value)
+    assert path.read_bytes() == data  # nothing was thrown away
+
+
 def test_crc_corruption_in_the_middle_is_reported_not_truncated(tmp_path: Path) -> None:
     _write(tmp_path, _commands(30)).close()
     path = _only_segment(tmp_path)
@@ -150,12 +209,26 @@ def test_crc_corruption_in_the_middle_is_reported_not_truncated(tmp_path: Path) 
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
 
-    with pytest.raises(JournalCorruptError, match="corrupt in the middle") as excinfo:
+    with pytest.raises(JournalCorruptError, match="fails its CRC, after seq 15") as excinfo:
         Journal.open(tmp_path)
     assert str(path) in str(excinfo.value)
     assert path.stat().st_size == len(data)  # nothing was thrown away
     with pytest.raises(JournalCorruptError):
         list(read_commands(tmp_path))
+
+
+def test_a_damaged_length_in_the_middle_is_found_by_the_valid_frames_after_it(
+    tmp_path: Path,
+) -> None:
+    _write(tmp_path, _commands(30)).close()
+    path = _only_segment(tmp_path)
+    data = bytearray(path.read_bytes())
+    data[3] = 0x7F  # the first frame now claims to run past the end of the file
+    path.write_bytes(bytes(data))
+
+    with pytest.raises(JournalCorruptError, match="corrupt in the middle"):
+        Journal.open(tmp_path)
+    assert path.read_bytes() == data
 
 
 def test_segments_rotate_by_size_and_read_as_one_log(tmp_path: Path) -> None:

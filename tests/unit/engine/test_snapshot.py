@@ -8,7 +8,7 @@ import pytest
 
 from aurex.core.exchange import Exchange
 from aurex.engine.journal import Journal
-from aurex.engine.recovery import recover
+from aurex.engine.recovery import SnapshotAheadError, recover
 from aurex.engine.snapshot import (
     Snapshot,
     SnapshotError,
@@ -115,13 +115,13 @@ def test_snapshot_whose_state_does_not_match_its_hash_is_not_trusted(tmp_path: P
     assert recovery.exchange.state_hash() == _exchange_at(50).state_hash()
 
 
-def test_snapshot_ahead_of_the_journal_is_ignored(tmp_path: Path) -> None:
+def test_snapshot_ahead_of_the_journal_refuses_recovery(tmp_path: Path) -> None:
     journal = _journal_with(tmp_path / "journal", 30)
     store = SnapshotStore(tmp_path / "snapshots")
     store.write(20, encode_snapshot(_snapshot_of(_exchange_at(20))))
-    store.write(35, encode_snapshot(_snapshot_of(_exchange_at(35))))
+    ahead = store.write(35, encode_snapshot(_snapshot_of(_exchange_at(35))))
 
-    recovery = recover(journal, store)
-    assert recovery.snapshot_seq == 20
-    assert recovery.last_seq == 30
-    assert recovery.exchange.state_hash() == _exchange_at(30).state_hash()
+    with pytest.raises(SnapshotAheadError, match="beyond the journal's end at seq 30") as excinfo:
+        recover(journal, store)
+    assert str(ahead) in str(excinfo.value)
+    assert ahead.exists()
