@@ -136,6 +136,7 @@ class Platform:
         self._app = create_app(
             AppServices(
                 auth=self._auth,
+                engine=engine,
                 routers=(ops_router(self._probes()), *adapters.extra_routers),
             )
         )

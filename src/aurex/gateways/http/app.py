@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 
 import aurex
 from aurex.auth.services import AuthServices
+from aurex.engine.port import EnginePort
 from aurex.gateways.http import (
     account_routes,
     admin_routes,
@@ -23,13 +24,17 @@ from aurex.gateways.http import (
 )
 from aurex.gateways.http.errors import install_error_handlers
 from aurex.gateways.http.security import DEFAULT_CSP, SecurityHeadersMiddleware
+from aurex.readside.history import History
 
 
 @dataclass(slots=True)
 class AppServices:
-    """What the HTTP gateway needs. ``routers`` are mounted after the auth routes."""
+    """What the HTTP gateway needs. ``routers`` are mounted after the auth routes;
+    trading, market data and the WebSocket need ``engine`` (and ``history``)."""
 
     auth: AuthServices
+    engine: EnginePort | None = None
+    history: History | None = None
     routers: Sequence[APIRouter] = field(default_factory=tuple)
     content_security_policy: str = DEFAULT_CSP
     title: str = "Aurex"
