@@ -65,3 +65,82 @@ def test_core_does_not_import_marketdata() -> None:
 
 def test_there_are_pure_modules_to_check() -> None:
     assert len(_pure_modules()) >= 10
+
+
+# -- gateways reach the engine only through its port ------------------------------
+
+GATEWAY_ALLOWED = (
+    "aurex.engine.port",
+    "aurex.engine.queries",
+    "aurex.core.commands",
+    "aurex.core.events",
+    "aurex.core.codes",
+    "aurex.core.model",
+    "aurex.readside",
+    "aurex.marketdata",
+    "aurex.auth",
+    "aurex.gateways",
+    "aurex.config",
+    "aurex.log_throttle",
+)
+"""What a gateway may import from Aurex: the port, commands, events, codes, enums, query
+and read-side types, market-data value types, the auth services and its own package."""
+
+
+def _gateway_modules() -> list[Path]:
+    return sorted((SRC / "gateways").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", _gateway_modules(), ids=lambda p: str(p.relative_to(SRC)))
+def test_gateways_import_only_the_engine_port_and_plain_types(path: Path) -> None:
+    for name in _imports(path):
+        if name == "aurex" or not name.startswith("aurex."):
+            continue
+        assert name.startswith(GATEWAY_ALLOWED), (
+            f"{path.relative_to(SRC)} imports {name}: gateways use aurex.engine.port"
+        )
+
+
+BUILT_ONLY_BY_BOOTSTRAP = {
+    "Sequencer",
+    "LocalEngine",
+    "create_app",
+    "build_auth_services",
+    "Projector",
+    "HttpServer",
+}
+"""Parts that only ``aurex.bootstrap`` may construct or open."""
+
+
+def _builders(path: Path) -> list[str]:
+    """Names from BUILT_ONLY_BY_BOOTSTRAP that ``path`` calls (``X(...)`` or ``X.open(...)``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            func = func.value
+        if isinstance(func, ast.Name) and func.id in BUILT_ONLY_BY_BOOTSTRAP:
+            found.append(func.id)
+    return found
+
+
+def _composition_users() -> list[Path]:
+    root = SRC.parents[1]
+    harnesses = sorted((root / "tests").rglob("*harness*.py"))
+    return [SRC / "cli.py", *harnesses, *sorted((root / "bench").glob("gateways*.py"))]
+
+
+@pytest.mark.parametrize("path", _composition_users(), ids=lambda p: p.name)
+def test_cli_benchmarks_and_harnesses_build_the_platform_only_through_bootstrap(
+    path: Path,
+) -> None:
+    assert _builders(path) == [], f"{path.name} wires parts itself; use aurex.bootstrap"
+
+
+def test_the_builder_check_notices_hand_wiring(tmp_path: Path) -> None:
+    wired = tmp_path / "wired.py"
+    wired.write_text("seq, rec = Sequencer.open(d)\napp = create_app(services)\n")
+    assert _builders(wired) == ["Sequencer", "create_app"]

@@ -14,12 +14,23 @@ from typing import Protocol, TypeVar
 from aurex.core.codes import RejectCode
 from aurex.core.commands import Command
 from aurex.core.events import CommandRejected, Event, OrderRejected, TradeExecuted
-from aurex.engine.bus import Subscription
+from aurex.engine.bus import Subscription, SubscriptionOverflow
 from aurex.engine.queries import Query
 from aurex.marketdata import IndexView, MarketDataUpdate
 from aurex.readside import Fill, OrderState
 
 T = TypeVar("T")
+
+__all__ = [
+    "EnginePort",
+    "EngineStatus",
+    "EngineUnavailable",
+    "EngineUpdate",
+    "Outcome",
+    "Rejection",
+    "Subscription",
+    "SubscriptionOverflow",
+]
 
 
 class EngineUnavailable(RuntimeError):
