@@ -31,6 +31,16 @@ class Settings(BaseSettings):
     snapshot_every: int = 100_000
     opening_cash_cents: int = 10_000_000
     symbols_file: Path | None = None
+    # HTTP server hardening (docs/operations.md): timeouts, caps, TLS, proxies.
+    http_header_timeout_s: float = 10.0
+    http_body_timeout_s: float = 30.0
+    http_keepalive_timeout_s: int = 5
+    http_max_body_bytes: int = 64 * 1024
+    http_max_connections: int = 1000
+    http_max_connections_per_ip: int = 64
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    trusted_proxies: str = ""  # comma-separated addresses or CIDR networks
 
     @property
     def resolved_database_url(self) -> str:
