@@ -1,7 +1,7 @@
 """Run the ASGI app with uvicorn inside the exchange's own event loop.
 
 The server is hardened against clients that hold connections or send too much
-(``connections.py``), keeps repeated warnings from flooding the log
+(``connections.py``, ``limits.py``), keeps repeated warnings from flooding the log
 (``aurex.log_throttle``), serves TLS when given a certificate, and believes
 ``X-Forwarded-For``/``-Proto`` only from the configured trusted proxies.
 """
@@ -25,6 +25,7 @@ from aurex.gateways.http.connections import (
     guarded_protocol,
     parse_networks,
 )
+from aurex.gateways.http.limits import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
 from aurex.log_throttle import throttle_logging
 
 
@@ -34,6 +35,7 @@ class ServerOptions:
 
     connections: ConnectionLimits = field(default_factory=ConnectionLimits)
     keepalive_timeout_s: int = 5
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
     trusted_proxies: Sequence[str] = ()
@@ -50,6 +52,7 @@ class ServerOptions:
                 body_timeout_s=settings.http_body_timeout_s,
             ),
             keepalive_timeout_s=settings.http_keepalive_timeout_s,
+            max_body_bytes=settings.http_max_body_bytes,
             tls_cert_file=settings.tls_cert_file,
             tls_key_file=settings.tls_key_file,
             trusted_proxies=[p for p in settings.trusted_proxies.split(",") if p.strip()],
@@ -71,7 +74,7 @@ class HttpServer:
         self.gate = ConnectionGate(options.connections, trusted)
         self.url = f"{options.scheme}://{host}:{port}"
         config = uvicorn.Config(
-            app,
+            BodyLimitMiddleware(app, options.max_body_bytes),
             host=host,
             port=port,
             http=guarded_protocol(self.gate),
