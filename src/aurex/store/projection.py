@@ -2,7 +2,9 @@
 
 ``referenced_orders``/``referenced_symbols`` say which existing rows a batch needs;
 ``plan_batch`` folds the events over those rows and returns everything to insert and
-update. Orders, trades, ledger entries, cash and shares follow the events exactly.
+update. Order rows and fills are states made by the read side's one fold
+(``readside.order_state``: ``accepted``, ``evolve``, ``fill_for``), converted by
+``store.order_rows``; trades, ledger entries, cash and shares follow the events exactly.
 Holds (cash or shares reserved by open orders) are *not* projected: the events do not
 carry the price a buy is held at, so the engine remains the authority for buying
 power; ``accounts.cash_cents`` and ``positions.shares`` are settled totals.
@@ -13,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from aurex.core.events import (
     DayEnded,
@@ -30,20 +31,8 @@ from aurex.core.events import (
     SymbolResumed,
     TradeExecuted,
 )
-from aurex.core.model import OrderStatus, OrderType
-
-Row = dict[str, Any]
-
-ORDER_STATE_COLUMNS = (
-    "quantity",
-    "price",
-    "filled_quantity",
-    "filled_cost_cents",
-    "status",
-    "cancel_reason",
-    "updated_seq",
-)
-"""The order columns events can change after acceptance."""
+from aurex.readside.order_state import OrderState, accepted, evolve, fill_for
+from aurex.store.order_rows import Row, changed_columns, fill_row, millis, order_row
 
 _ORDER_EVENTS = (OrderAmended, OrderCancelled, OrderExpired, OrderTriggered)
 _STOCK_EVENTS = (TradeExecuted, SymbolHalted, SymbolResumed)
@@ -60,7 +49,9 @@ class BatchPlan:
     last_seq: int = 0
     new_orders: dict[int, Row] = field(default_factory=dict)
     changed_orders: dict[int, Row] = field(default_factory=dict)
+    """Order id -> the ``ORDER_STATE_COLUMNS`` of an order stored before the batch."""
     trades: list[Row] = field(default_factory=list)
+    fills: list[Row] = field(default_factory=list)
     ledger: list[Row] = field(default_factory=list)
     cash_deltas: dict[str, int] = field(default_factory=dict)
     share_deltas: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -72,10 +63,6 @@ class BatchPlan:
     @property
     def accounts(self) -> set[str]:
         return set(self.account_seq)
-
-
-def millis(ts_ns: int) -> int:
-    return ts_ns // 1_000_000
 
 
 def as_datetime(ts_ns: int) -> datetime:
@@ -108,20 +95,32 @@ def referenced_symbols(events: Iterable[Event]) -> set[str]:
 
 
 class _Planner:
-    def __init__(self, orders: Mapping[int, Row], stocks: Mapping[str, Row]) -> None:
+    def __init__(self, orders: Mapping[int, OrderState], stocks: Mapping[str, Row]) -> None:
         self.plan = BatchPlan()
+        self.states: dict[int, OrderState] = {}
+        """Every order the batch touched, as of the latest event folded."""
+        self.new_ids: set[int] = set()
         self.known_orders = orders
         self.known_stocks = stocks
 
-    def order(self, order_id: int) -> Row:
+    def evolve(self, order_id: int, event: Event) -> OrderState:
+        """Fold ``event`` into the order's state (stored or accepted in this batch)."""
+        state = self.states.get(order_id)
+        if state is None:
+            state = self.known_orders.get(order_id)
+        if state is None:
+            raise ProjectionError(f"event for order {order_id} which was never accepted")
+        state = self.states[order_id] = evolve(state, event)
+        return state
+
+    def finish(self) -> BatchPlan:
         plan = self.plan
-        row = plan.new_orders.get(order_id) or plan.changed_orders.get(order_id)
-        if row is None:
-            existing = self.known_orders.get(order_id)
-            if existing is None:
-                raise ProjectionError(f"event for order {order_id} which was never accepted")
-            row = plan.changed_orders[order_id] = {c: existing[c] for c in ORDER_STATE_COLUMNS}
-        return row
+        for order_id, state in self.states.items():
+            if order_id in self.new_ids:
+                plan.new_orders[order_id] = order_row(state)
+            else:
+                plan.changed_orders[order_id] = changed_columns(state)
+        return plan
 
     def stock(self, symbol: str) -> Row | None:
         plan = self.plan
@@ -169,24 +168,12 @@ class _Planner:
         self.plan.last_seq = max(self.plan.last_seq, event.seq)
         match event:
             case OrderAccepted():
-                self.accepted(event)
+                self.states[event.order_id] = accepted(event)
+                self.new_ids.add(event.order_id)
             case TradeExecuted():
                 self.traded(event)
-            case OrderCancelled():
-                row = self.order(event.order_id)
-                row.update(status=OrderStatus.CANCELLED.name, cancel_reason=int(event.reason))
-                row["updated_seq"] = event.seq
-            case OrderExpired():
-                row = self.order(event.order_id)
-                row.update(status=OrderStatus.EXPIRED.name, updated_seq=event.seq)
-            case OrderAmended():
-                row = self.order(event.order_id)
-                row.update(quantity=event.quantity, price=event.price_ticks, updated_seq=event.seq)
-            case OrderTriggered():
-                row = self.order(event.order_id)
-                if row["status"] == OrderStatus.PENDING_TRIGGER.name:
-                    row["status"] = OrderStatus.NEW.name
-                row["updated_seq"] = event.seq
+            case OrderCancelled() | OrderExpired() | OrderAmended() | OrderTriggered():
+                self.evolve(event.order_id, event)
             case FundsDeposited():
                 self.ledger(
                     event, event.account, "deposit", event.cash_cents, event.symbol, event.shares
@@ -216,41 +203,10 @@ class _Planner:
             case _:
                 pass  # rejections, resting, limits: nothing to store
 
-    def accepted(self, event: OrderAccepted) -> None:
-        pending = event.order_type in (OrderType.STOP, OrderType.STOP_LIMIT)
-        status = OrderStatus.PENDING_TRIGGER if pending else OrderStatus.NEW
-        self.plan.new_orders[event.order_id] = {
-            "order_id": event.order_id,
-            "user_id": event.account,
-            "client_order_id": event.client_order_id,
-            "symbol": event.symbol,
-            "side": int(event.side),
-            "type": int(event.order_type),
-            "tif": int(event.tif),
-            "post_only": event.post_only,
-            "quantity": event.quantity,
-            "price": event.price_ticks,
-            "stop_price": event.stop_price_ticks,
-            "filled_quantity": 0,
-            "filled_cost_cents": 0,
-            "status": status.name,
-            "cancel_reason": None,
-            "timestamp_ms": millis(event.ts_ns),
-            "accepted_seq": event.seq,
-            "updated_seq": event.seq,
-        }
-
     def traded(self, event: TradeExecuted) -> None:
         notional = event.price_ticks * event.quantity
-        for order_id, remaining in (
-            (event.buy_order_id, event.buy_remaining),
-            (event.sell_order_id, event.sell_remaining),
-        ):
-            row = self.order(order_id)
-            row["filled_quantity"] += event.quantity
-            row["filled_cost_cents"] += notional
-            done = OrderStatus.FILLED if remaining == 0 else OrderStatus.PARTIALLY_FILLED
-            row.update(status=done.name, updated_seq=event.seq)
+        for order_id in (event.buy_order_id, event.sell_order_id):
+            self.plan.fills.append(fill_row(fill_for(self.evolve(order_id, event), event)))
         self.plan.trades.append(
             {
                 "trade_id": event.trade_id,
@@ -314,10 +270,11 @@ class _Planner:
 
 
 def plan_batch(
-    events: Sequence[Event], orders: Mapping[int, Row], stocks: Mapping[str, Row]
+    events: Sequence[Event], orders: Mapping[int, OrderState], stocks: Mapping[str, Row]
 ) -> BatchPlan:
-    """Fold ``events`` (ascending seq) over the existing ``orders``/``stocks`` rows."""
+    """Fold ``events`` (ascending seq) over the stored states of the orders they touch
+    (see :func:`referenced_orders`) and the existing ``stocks`` rows."""
     planner = _Planner(orders, stocks)
     for event in events:
         planner.apply(event)
-    return planner.plan
+    return planner.finish()

@@ -28,8 +28,9 @@ from aurex.core.commands import Command
 from aurex.core.events import Event
 from aurex.engine.bus import SubscriptionOverflow
 from aurex.engine.recovery import iter_events
+from aurex.readside.order_state import OrderState
+from aurex.store.order_rows import ORDER_STATE_COLUMNS, order_state
 from aurex.store.projection import (
-    ORDER_STATE_COLUMNS,
     BatchPlan,
     plan_batch,
     referenced_orders,
@@ -37,6 +38,7 @@ from aurex.store.projection import (
 )
 from aurex.store.tables import (
     accounts,
+    fills,
     ledger_entries,
     orders,
     positions,
@@ -66,7 +68,7 @@ def _chunks(items: Iterable[Any]) -> Iterator[list[Any]]:
 
 
 class Projector:
-    """Projects core events into orders, trades, accounts, positions, ledger and stocks."""
+    """Projects core events into orders, trades, fills, accounts, positions, ledger, stocks."""
 
     def __init__(
         self,
@@ -140,12 +142,11 @@ class Projector:
             return 0
         return int(done)
 
-    async def _load_orders(self, conn: AsyncConnection, ids: set[int]) -> dict[int, Any]:
-        found: dict[int, Any] = {}
-        columns = [orders.c.order_id, *(orders.c[c] for c in ORDER_STATE_COLUMNS)]
+    async def _load_orders(self, conn: AsyncConnection, ids: set[int]) -> dict[int, OrderState]:
+        found: dict[int, OrderState] = {}
         for chunk in _chunks(sorted(ids)):
-            rows = await conn.execute(select(*columns).where(orders.c.order_id.in_(chunk)))
-            found.update((row.order_id, row._asdict()) for row in rows)
+            rows = await conn.execute(select(orders).where(orders.c.order_id.in_(chunk)))
+            found.update((row.order_id, order_state(row._asdict())) for row in rows)
         return found
 
     async def _load_stocks(self, conn: AsyncConnection, symbols: set[str]) -> dict[str, Any]:
@@ -168,6 +169,8 @@ class Projector:
             )
         if plan.trades:
             await conn.execute(insert(trades), plan.trades)
+        if plan.fills:
+            await conn.execute(insert(fills), plan.fills)
         if plan.ledger:
             await conn.execute(insert(ledger_entries), plan.ledger)
         await self._write_accounts(conn, plan)

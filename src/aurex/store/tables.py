@@ -162,18 +162,25 @@ orders = Table(
     Column("stop_price", BigInteger, nullable=False, server_default="0"),
     Column("filled_quantity", BigInteger, nullable=False, server_default="0"),
     Column("filled_cost_cents", BigInteger, nullable=False, server_default="0"),
+    Column("leaves_quantity", BigInteger, nullable=False, server_default="0"),
     Column("status", String(20), nullable=False),  # OrderStatus name
     Column("cancel_reason", SmallInteger),  # CancelReason, when cancelled
-    Column("timestamp_ms", BigInteger, nullable=False),
+    Column("timestamp_ms", BigInteger, nullable=False),  # created, as the spec has it
+    Column("created_ts_ns", BigInteger, nullable=False, server_default="0"),
+    Column("updated_ts_ns", BigInteger, nullable=False, server_default="0"),
     Column("accepted_seq", BigInteger, nullable=False),
     Column("updated_seq", BigInteger, nullable=False),
     _now(),
     Index(None, "user_id", "order_id"),
     Index(None, "user_id", "client_order_id"),
+    Index(None, "user_id", "symbol", "order_id"),
+    Index(None, "user_id", "created_ts_ns"),
     Index(None, "symbol"),
     Index(None, "timestamp_ms"),
     Index(None, "status"),
 )
+"""One row per accepted order, holding its ``readside.order_state.OrderState`` (see
+``store.order_rows``). Rejected orders get no id and no row."""
 
 trades = Table(
     "trades",
@@ -194,6 +201,29 @@ trades = Table(
     Index(None, "buyer_id", "trade_id"),
     Index(None, "seller_id", "trade_id"),
 )
+
+fills = Table(
+    "fills",
+    metadata,
+    Column("trade_id", BigInteger, ForeignKey("trades.trade_id"), primary_key=True),
+    Column("side", SmallInteger, primary_key=True),  # the owner's Side in this trade
+    Column("order_id", BigInteger, ForeignKey("orders.order_id"), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("client_order_id", String(64), nullable=False),
+    Column("symbol", String(10), nullable=False),
+    Column("price", BigInteger, nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("is_maker", Boolean, nullable=False),
+    Column("order_filled", BigInteger, nullable=False),  # the order's totals right after
+    Column("order_leaves", BigInteger, nullable=False),
+    Column("ts_ns", BigInteger, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Index(None, "user_id", "trade_id"),
+    Index(None, "user_id", "symbol", "trade_id"),
+    Index(None, "order_id", "trade_id"),
+    Index(None, "user_id", "ts_ns"),
+)
+"""Each side of a trade as its order's owner sees it (``readside.order_state.Fill``)."""
 
 stocks = Table(
     "stocks",

@@ -18,6 +18,7 @@ from aurex.store.database import create_engine
 from aurex.store.projector import Projector
 from aurex.store.tables import (
     accounts,
+    fills,
     ledger_entries,
     orders,
     positions,
@@ -33,7 +34,7 @@ from tests.unit.store.flow import (
     trade_ids,
 )
 
-PROJECTED = (orders, trades, accounts, positions, ledger_entries, stocks, projector_state)
+PROJECTED = (orders, trades, fills, accounts, positions, ledger_entries, stocks, projector_state)
 
 
 async def dump(engine: AsyncEngine) -> dict[str, list[tuple[Any, ...]]]:
