@@ -19,6 +19,15 @@ from tests.unit.store.test_store_burst import (  # noqa: F401
     test_burst_of_10k_orders_survives_a_projector_restart_mid_burst,
     test_the_projector_rides_out_a_database_failure,
 )
+from tests.unit.store.test_store_history import (  # noqa: F401
+    test_cursors_are_checked,
+    test_fills_carry_the_order_totals_right_after_each_trade,
+    test_order_filters,
+    test_orders_come_back_with_their_full_state,
+    test_page_size_is_bounded,
+    test_pages_walk_every_row_once_newest_first,
+    test_rows_projected_between_pages_do_not_shift_them,
+)
 from tests.unit.store.test_store_projector import (  # noqa: F401
     test_a_batch_overlapping_what_is_stored_adds_only_the_new_commands,
     test_a_new_projector_resumes_where_the_stopped_one_left_off,
@@ -44,6 +53,7 @@ from tests.unit.store.test_store_repositories import (  # noqa: F401 - collected
 from tests.unit.store.test_store_schema import (  # noqa: F401
     test_an_empty_database_differs_from_the_definitions,
     test_migrated_schema_matches_table_definitions,
+    test_upgrading_from_0001_back_fills_order_state_and_fills,
     test_upgrading_twice_keeps_data_and_schema,
 )
 
