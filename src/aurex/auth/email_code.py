@@ -4,7 +4,9 @@ One active code per user, stored as an HMAC (never in clear) in the challenge
 store with its expiry and attempt count. Each attempt increments the count
 atomically *before* the comparison, so parallel guesses cannot exceed the limit;
 after the third wrong attempt the code is void. Sending is rate-limited per user:
-one resend a minute, at most ten codes an hour.
+one resend a minute, at most ten codes an hour. A code asked for without the
+password (``kind=LOGIN_CODE``, to bring along to step one of a login) is kept apart
+from the code of a pending login, so guesses at one cannot void the other.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ MAX_ATTEMPTS = 3
 SENDS_PER_HOUR = 10
 _KEEP_S = 60 * 60  # keep a dead code around so late attempts get a precise answer
 _PURPOSE = "email-code"
+PENDING_CODE = "email-code"
+LOGIN_CODE = "login-code"
 
 
 class EmailCodes:
@@ -42,11 +46,14 @@ class EmailCodes:
         self._keys = keys
         self._clock = clock
 
-    async def send(self, user: UserRecord, *, resend: bool = False) -> None:
+    async def send(
+        self, user: UserRecord, *, resend: bool = False, kind: str = PENDING_CODE
+    ) -> None:
         """E-mail a fresh code, voiding the previous one.
 
-        Every send needs the password first (a login, or a resend for a pending
-        login). A resend within a minute of the previous code, or more than
+        A pending-login code needs the password first (a login, or a resend for a
+        pending login); a ``LOGIN_CODE`` is sent on request (to the address on
+        file only). A resend within a minute of the previous code, or more than
         ``SENDS_PER_HOUR`` codes an hour, raise ``TOO_MANY_CODE_REQUESTS``.
         """
         subject = f"user:{user.id}"
@@ -66,7 +73,7 @@ class EmailCodes:
         code = f"{secrets.randbelow(10**6):06d}"
         expires_at = self._clock() + timedelta(seconds=CODE_TTL_S)
         await self._challenges.put(
-            self._key(user.id),
+            self._key(user.id, kind),
             {
                 "hash": self._hash(user.id, code),
                 "expires_at": expires_at.isoformat(),
@@ -83,9 +90,9 @@ class EmailCodes:
             "If you did not try to log in, change your password.\n",
         )
 
-    async def verify(self, user_id: str, code: str) -> None:
+    async def verify(self, user_id: str, code: str, kind: str = PENDING_CODE) -> None:
         """Accept ``code`` once, or raise INVALID_CODE / CODE_EXPIRED / CODE_ATTEMPTS_EXHAUSTED."""
-        key = self._key(user_id)
+        key = self._key(user_id, kind)
         record = await self._challenges.get(key)
         if record is None:
             raise AuthError(AuthCode.INVALID_CODE, "no active code; request a new one")
@@ -110,5 +117,5 @@ class EmailCodes:
         return self._keys.mac(_PURPOSE, f"{user_id}:{code}")
 
     @staticmethod
-    def _key(user_id: str) -> str:
-        return f"email-code:{user_id}"
+    def _key(user_id: str, kind: str) -> str:
+        return f"{kind}:{user_id}"

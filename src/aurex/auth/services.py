@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aurex.auth.admin import Admin
+from aurex.auth.devices import KnownDevices
 from aurex.auth.email_code import EmailCodes
 from aurex.auth.keys import KeyRing
 from aurex.auth.login import Login
@@ -92,7 +93,16 @@ def build_auth_services(
         public_url=public_url,
     )
     login = Login(
-        users, hasher, throttle, stores.challenges, email_codes, two_factor, sessions, signup, clock
+        users,
+        hasher,
+        throttle,
+        stores.challenges,
+        email_codes,
+        two_factor,
+        sessions,
+        signup,
+        KnownDevices(keys),
+        clock,
     )
     return AuthServices(
         signup=signup,

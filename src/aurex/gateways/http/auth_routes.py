@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from aurex.auth.devices import DEVICE_TTL_S
 from aurex.auth.errors import AuthCode, AuthError
 from aurex.auth.sessions import IssuedTokens
 from aurex.gateways.http.deps import (
@@ -39,8 +40,13 @@ from aurex.gateways.http.security import (
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
+DEVICE_COOKIE = "deviceToken"
+DEVICE_HEADER = "Aurex-Device-Token"
 
-def _tokens_response(request: Request, services: Services, tokens: IssuedTokens) -> JSONResponse:
+
+def _tokens_response(
+    request: Request, services: Services, tokens: IssuedTokens, device_token: str | None = None
+) -> JSONResponse:
     body = TokensResponse(
         session_token=tokens.session_token,
         trading_token=tokens.trading_token,
@@ -49,7 +55,23 @@ def _tokens_response(request: Request, services: Services, tokens: IssuedTokens)
     )
     response = JSONResponse(body.model_dump(by_alias=True))
     set_session_cookies(response, request, services.keys, tokens)
+    if device_token:
+        # A known-device token: lets this client past account-wide login slowdowns.
+        response.headers[DEVICE_HEADER] = device_token
+        response.set_cookie(
+            DEVICE_COOKIE,
+            device_token,
+            max_age=DEVICE_TTL_S,
+            path="/api/auth",
+            secure=request.url.scheme == "https",
+            httponly=True,
+            samesite="strict",
+        )
     return response
+
+
+def _device_token(request: Request, sent: str | None) -> str | None:
+    return sent or request.cookies.get(DEVICE_COOKIE)
 
 
 @router.post("/signup", status_code=201, response_model=SignupResponse)
@@ -61,11 +83,35 @@ async def signup(body: SignupRequest, services: Services, ip: ClientIp) -> Signu
     return SignupResponse(user_id=user.id)
 
 
-@router.post("/login", response_model=LoginResponse)
-async def login(body: LoginRequest, services: Services, ip: ClientIp) -> LoginResponse:
-    """Step one: the password. Always answers that a second factor is required."""
-    kind = await services.login.start(body.email, body.password, ip)
-    return LoginResponse(two_factor_type=kind)
+@router.post(
+    "/login",
+    response_model=LoginResponse,
+    responses={200: {"description": "LoginResponse, or TokensResponse when `code` was sent"}},
+)
+async def login(
+    body: LoginRequest, request: Request, services: Services, ip: ClientIp, agent: UserAgent
+) -> LoginResponse | JSONResponse:
+    """Step one: the password; a second factor is required next. With a valid second
+    factor in ``code`` as well, the session opens at once (answer as ``verify-2fa``)."""
+    started = await services.login.start(
+        body.email,
+        body.password,
+        ip,
+        device_token=_device_token(request, body.device_token),
+        code=body.code,
+        user_agent=agent,
+    )
+    if started.tokens is not None:
+        return _tokens_response(request, services, started.tokens, started.device_token)
+    return LoginResponse(two_factor_type=started.two_factor_type)
+
+
+@router.post("/login-code", response_model=SuccessResponse)
+async def login_code(body: EmailRequest, services: Services, ip: ClientIp) -> SuccessResponse:
+    """E-mail a code to send with the password to ``/login`` (for e-mail-code users;
+    the answer does not reveal whether the user exists)."""
+    await services.login.send_login_code(body.email, ip)
+    return SuccessResponse(message="If the address can receive login codes, one was sent")
 
 
 @router.post("/verify-2fa", response_model=TokensResponse)
@@ -77,8 +123,10 @@ async def verify_two_factor(
     agent: UserAgent,
 ) -> JSONResponse:
     """Step two: a TOTP, backup or e-mailed code. Returns the tokens and sets cookies."""
-    _user, tokens = await services.login.finish(body.email, body.code, ip, agent)
-    return _tokens_response(request, services, tokens)
+    _user, tokens, device = await services.login.finish(
+        body.email, body.code, ip, agent, _device_token(request, body.device_token)
+    )
+    return _tokens_response(request, services, tokens, device)
 
 
 @router.post("/resend-code", response_model=SuccessResponse)

@@ -35,14 +35,20 @@ class SignupRequest(Body):
     country: Annotated[str, Field(max_length=100)] = "US"
 
 
+DeviceToken = Annotated[str | None, Field(max_length=256)]
+
+
 class LoginRequest(Body):
     email: Email
     password: Password
+    code: Annotated[str | None, Field(max_length=64)] = None
+    device_token: DeviceToken = None
 
 
 class VerifyTwoFactorRequest(Body):
     email: Email
     code: Code
+    device_token: DeviceToken = None
 
 
 class RefreshRequest(Body):

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from aurex.auth.errors import AuthCode, AuthError
 from aurex.auth.ports import TwoFactorType, UserRecord
 from aurex.auth.sessions import Principal
+from aurex.auth.throttle import Attempt
 from aurex.gateways.http.deps import ClientIp, CurrentUser, Services
 from aurex.gateways.http.schemas import (
     BackupCodesResponse,
@@ -33,9 +34,10 @@ async def _user(services: Services, principal: Principal) -> UserRecord:
 async def _checked(
     services: Services, user: UserRecord, ip: str, step: str, action: Callable[[], Awaitable[T]]
 ) -> T:
-    """Code checks on these routes are locked out and counted like login attempts."""
-    await services.throttle.check(user.email, ip)
-    return await services.throttle.counting(user.email, ip, step, user.id, action)
+    """Code checks on these routes are slowed down and counted like login attempts."""
+    attempt = Attempt(user.email, ip)
+    await services.throttle.check(attempt, account_wide=False)
+    return await services.throttle.counting(attempt, step, user.id, action)
 
 
 @router.get("", response_model=TwoFactorStatus)
