@@ -1,9 +1,16 @@
-"""``/healthz``, ``/readyz`` and ``/metrics`` for operators and load balancers."""
+"""``/healthz``, ``/readyz`` and ``/metrics`` for operators and load balancers.
+
+Both probes run the dependency checks bootstrap supplies (database, session
+stores, journal: ``aurex.health``) and answer 503 naming what failed. Checks run
+at most once a second however often the probes are called, each bounded in time.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
@@ -18,11 +25,52 @@ class Probes:
     last_seq: Callable[[], int]
     durable_seq: Callable[[], int]
     projector_lag: Callable[[], int]
+    checks: Mapping[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
+
+
+CHECK_TIMEOUT_S = 2.0
+CHECK_CACHE_S = 1.0
+
+
+class HealthChecks:
+    """Runs the checks concurrently, each with a timeout, and caches the verdict briefly."""
+
+    def __init__(self, checks: Mapping[str, Callable[[], Awaitable[None]]]) -> None:
+        self._checks = dict(checks)
+        self._lock = asyncio.Lock()
+        self._result: dict[str, str] = {}
+        self._at = -CHECK_CACHE_S
+
+    async def results(self) -> dict[str, str]:
+        """``{name: "ok" | reason}`` for every check."""
+        async with self._lock:
+            if time.monotonic() - self._at >= CHECK_CACHE_S:
+                names = list(self._checks)
+                outcomes = await asyncio.gather(*(self._run(n) for n in names))
+                self._result = dict(zip(names, outcomes, strict=True))
+                self._at = time.monotonic()
+            return dict(self._result)
+
+    async def _run(self, name: str) -> str:
+        try:
+            await asyncio.wait_for(self._checks[name](), CHECK_TIMEOUT_S)
+        except TimeoutError:
+            return f"no answer within {CHECK_TIMEOUT_S:g} s"
+        except Exception as exc:
+            return _reason(exc)
+        return "ok"
+
+
+def _reason(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:300]
 
 
 def ops_router(probes: Probes, max_projector_lag: int = 100_000) -> APIRouter:
-    """Liveness, readiness (engine accepting, database not far behind) and metrics."""
+    """Liveness and dependencies, readiness (also engine accepting, database not far
+    behind) and metrics."""
     router = APIRouter(tags=["operations"])
+    health = HealthChecks(probes.checks)
     registry = CollectorRegistry()
     for name, doc, read in (
         ("aurex_last_seq", "Sequence number of the last applied command", probes.last_seq),
@@ -32,14 +80,27 @@ def ops_router(probes: Probes, max_projector_lag: int = 100_000) -> APIRouter:
         Gauge(name, doc, registry=registry).set_function(read)
 
     @router.api_route("/healthz", methods=["GET", "HEAD"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz() -> JSONResponse:
+        checks = await health.results()
+        ok = all(v == "ok" for v in checks.values())
+        body = {"status": "ok" if ok else "failing", "checks": checks}
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @router.api_route("/readyz", methods=["GET", "HEAD"])
     async def readyz() -> JSONResponse:
+        checks = await health.results()
         lag = probes.projector_lag()
-        ready = probes.accepting() and lag <= max_projector_lag
-        body = {"ready": ready, "durableSeq": probes.durable_seq(), "projectorLag": lag}
+        ready = (
+            probes.accepting()
+            and lag <= max_projector_lag
+            and all(v == "ok" for v in checks.values())
+        )
+        body = {
+            "ready": ready,
+            "durableSeq": probes.durable_seq(),
+            "projectorLag": lag,
+            "checks": checks,
+        }
         return JSONResponse(body, status_code=200 if ready else 503)
 
     @router.get("/metrics")
