@@ -39,11 +39,14 @@ from aurex.engine.recovery import (
     Recovery,
     recover,
 )
-from aurex.engine.snapshot import Snapshot, SnapshotStore, encode_snapshot
+from aurex.engine.snapshot import ForkedWrite, Snapshot, SnapshotStore, fork_writer
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+SNAPSHOT_TIMEOUT_S = 600.0
+"""A snapshot writer still busy after this long is presumed stuck and killed."""
 
 
 class SequencerStopped(RuntimeError):
@@ -342,30 +345,46 @@ class Sequencer:
         )
 
     def _begin_snapshot(self) -> None:
-        """Capture the state now (everything up to it is durable and published);
-        write it in a worker thread."""
+        """Snapshot the state as of now (everything up to it is durable and published)
+        without holding up the event loop: a forked child captures, encodes and
+        writes it from a copy-on-write image of this moment while matching goes on.
+        The child first fsyncs the journal, so no snapshot is ever durable ahead of
+        the commands it contains (recovery refuses such a directory)."""
         store = self._snapshots
         if store is None:
             return
-        seq = self._last_seq
-        snapshot = Snapshot(
-            seq=seq,
-            ts_ns=self._last_ts,
-            state_hash=self.exchange.state_hash(),
-            exchange=self.exchange.snapshot(),
-            extra=self._snapshot_extra() if self._snapshot_extra is not None else None,
+        seq, ts_ns, exchange, extra = (
+            self._last_seq,
+            self._last_ts,
+            self.exchange,
+            self._snapshot_extra,
         )
-        blob = encode_snapshot(snapshot)
-        self._snapshot_seq = seq
-        self._snapshot_task = asyncio.create_task(self._write_snapshot(store, seq, blob))
 
-    async def _write_snapshot(self, store: SnapshotStore, seq: int, blob: bytes) -> None:
+        def capture() -> Snapshot:
+            return Snapshot(
+                seq=seq,
+                ts_ns=ts_ns,
+                state_hash=exchange.state_hash(),
+                exchange=exchange.snapshot(),
+                extra=extra() if extra is not None else None,
+            )
+
+        journal = self.journal
+        sync = journal.sync if journal.durability is not Durability.NONE else None
+        self._snapshot_seq = seq
         try:
-            path = await asyncio.to_thread(store.write, seq, blob)
-        except Exception:
-            log.exception("writing the snapshot at seq %d failed", seq)
+            writer = fork_writer(store, seq, capture, before_write=sync)
+        except OSError:
+            log.exception("cannot fork a writer for the snapshot at seq %d", seq)
+            return
+        self._snapshot_task = asyncio.create_task(self._write_snapshot(writer))
+
+    async def _write_snapshot(self, writer: ForkedWrite) -> None:
+        written, detail = await asyncio.to_thread(writer.wait, SNAPSHOT_TIMEOUT_S)
+        if written:
+            log.info("snapshot at seq %d written (%s bytes)", writer.seq, detail)
         else:
-            log.info("snapshot at seq %d written to %s (%d bytes)", seq, path, len(blob))
+            log.error("writing the snapshot at seq %d failed: %s", writer.seq, detail)
 
     async def _wait_snapshot(self) -> None:
         if self._snapshot_task is not None:

@@ -6,16 +6,25 @@ timestamp of that command, the exchange's state hash, its ``snapshot()`` data an
 optional ``extra`` state of projections taken at the same point. Files are written
 to a temporary name, fsynced and renamed, so a crash leaves either the old set or
 the new one. Only the newest ``keep`` files are kept.
+
+Capturing, encoding and writing a snapshot of a large exchange takes seconds of
+CPU. ``fork_writer`` does all of it in a forked child, which sees the parent's
+memory frozen at the moment of the fork (copy-on-write, like Redis's BGSAVE), so
+the parent's event loop only pays for the ``fork`` itself and goes on matching.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import logging
 import os
+import signal
 import struct
-from collections.abc import Iterator
+import sys
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,3 +161,97 @@ class SnapshotStore:
                 log.warning("snapshot %s holds seq %d; skipping it", path, snapshot.seq)
                 continue
             yield snapshot
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies, so a snapshot writer
+    never outlives a killed server (and races the next one over the directory)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _child_setup(parent: int) -> None:
+    _die_with_parent(parent)
+    with contextlib.suppress(ValueError):
+        signal.set_wakeup_fd(-1)  # the parent's event loop owns that socket
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent
+
+
+@dataclass(slots=True)
+class ForkedWrite:
+    """A snapshot being written by a child process; ``wait`` (blocking) for it."""
+
+    pid: int
+    seq: int
+    _report: int
+    """Read end of a pipe on which the child reports the file size or its error."""
+
+    def wait(self, timeout_s: float) -> tuple[bool, str]:
+        """``(written, size or error)``; a child still running after ``timeout_s``
+        is killed (it may be stuck on a lock some parent thread held at the fork)."""
+        deadline = time.monotonic() + timeout_s
+        status: int | None = None
+        while True:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped by someone else: judge by its report
+                pid, status = self.pid, None
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                os.kill(self.pid, signal.SIGKILL)
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(self.pid, 0)
+                os.close(self._report)
+                return False, f"snapshot writer {self.pid} timed out after {timeout_s:.0f} s"
+            time.sleep(0.01)
+        with os.fdopen(self._report, "rb") as report:
+            message = report.read().decode(errors="replace")
+        written = message.isdigit() if status is None else os.waitstatus_to_exitcode(status) == 0
+        if not written:
+            return False, message or f"snapshot writer exited with status {status}"
+        return True, message
+
+
+def fork_writer(
+    store: SnapshotStore,
+    seq: int,
+    capture: Callable[[], Snapshot],
+    before_write: Callable[[], None] | None = None,
+) -> ForkedWrite:
+    """Fork a child that runs ``capture``, encodes the snapshot and writes it to
+    ``store``; the caller carries on at once. ``before_write`` runs in the child
+    first (e.g. fsync the journal, so no snapshot is durable before its commands).
+
+    The child must not log or touch the event loop: it only computes and writes,
+    then leaves with ``os._exit`` (no atexit handlers, no flushing of inherited
+    buffers).
+    """
+    parent = os.getpid()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child, reported through the pipe
+        status = 1
+        try:
+            os.close(read_end)
+            _child_setup(parent)
+            if before_write is not None:
+                before_write()
+            blob = encode_snapshot(capture())
+            store.write(seq, blob)
+            os.write(write_end, str(len(blob)).encode())
+            status = 0
+        except BaseException as exc:
+            with contextlib.suppress(BaseException):
+                os.write(write_end, repr(exc)[:2000].encode())
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return ForkedWrite(pid, seq, read_end)
