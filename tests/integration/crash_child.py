@@ -75,7 +75,9 @@ def seed_commands() -> list[Command]:
 
 
 class CommandStream:
-    """Random commands of every type, mostly valid, steered by observed events.
+    """Random commands of every type, mostly valid, steered by observed events; about
+    3% are sign-ups (the opening deposit of a new account, as ``EngineAccounts`` does),
+    and new accounts trade like the others.
 
     Deterministic for a given seed and sequence of ``observe`` calls.
     """
@@ -85,6 +87,7 @@ class CommandStream:
         self.prefix = prefix
         self.count = 0
         self.live: dict[int, str] = {}
+        self.accounts = list(ACCOUNTS)
         self.placed: list[tuple[str, str]] = []
         self.price = {symbol: reference for symbol, (reference, _, _) in SYMBOLS.items()}
 
@@ -106,6 +109,8 @@ class CommandStream:
     def next(self) -> Command:
         self.count += 1
         r = self.rng.random()
+        if r < 0.03:
+            return self._signup()
         if r < 0.62:
             return self._place()
         if r < 0.74:
@@ -135,7 +140,12 @@ class CommandStream:
         return self._place(hostile=True)
 
     def _account(self) -> str:
-        return self.rng.choice(ACCOUNTS)
+        return self.rng.choice(self.accounts)
+
+    def _signup(self) -> Deposit:
+        account = f"{self.prefix}user{self.count}"
+        self.accounts.append(account)
+        return Deposit(account=account, cash_cents=10_000_000)
 
     def _funds(self, kind: type[Deposit] | type[Withdraw]) -> Command:
         account = self._account()
