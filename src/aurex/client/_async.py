@@ -14,7 +14,7 @@ import httpx
 
 from aurex.client._calls import Calls
 from aurex.client._errors import AurexError, TransportError
-from aurex.client._models import Fill, Order, OrderStatusFilter, Side, Tokens
+from aurex.client._models import Fill, Order, OrderStatusFilter, Side, SignupResult, Tokens
 from aurex.client._protocol import AskSecondFactor, Flow, RefreshTokens, Reply, Request
 from aurex.client._session import Session
 from aurex.client._stream import AurexStream, websocket_url
@@ -147,8 +147,11 @@ class AsyncAurexClient:
 
     async def signup(
         self, email: str, password: str, first_name: str, last_name: str, country: str = "US"
-    ) -> None:
-        await self._run(self._session.signup(email, password, first_name, last_name, country))
+    ) -> SignupResult:
+        """Create an account; a verification link is mailed."""
+        return await self._run(
+            self._session.signup(email, password, first_name, last_name, country)
+        )
 
     async def verify_email(self, token: str) -> None:
         await self._run(self._session.verify_email(token))

@@ -12,7 +12,7 @@ import httpx
 
 from aurex.client._calls import Calls
 from aurex.client._errors import AurexError, TransportError
-from aurex.client._models import Fill, Order, OrderStatusFilter, Side, Tokens
+from aurex.client._models import Fill, Order, OrderStatusFilter, Side, SignupResult, Tokens
 from aurex.client._protocol import AskSecondFactor, Flow, RefreshTokens, Reply, Request
 from aurex.client._session import Session
 
@@ -132,8 +132,9 @@ class AurexClient:
 
     def signup(
         self, email: str, password: str, first_name: str, last_name: str, country: str = "US"
-    ) -> None:
-        self._run(self._session.signup(email, password, first_name, last_name, country))
+    ) -> SignupResult:
+        """Create an account; a verification link is mailed."""
+        return self._run(self._session.signup(email, password, first_name, last_name, country))
 
     def verify_email(self, token: str) -> None:
         self._run(self._session.verify_email(token))
