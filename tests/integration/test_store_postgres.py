@@ -1,6 +1,7 @@
 """The store's SQLite tests, run again against a throwaway PostgreSQL server.
 
-This includes the burst of 10,000 orders with a projector restart mid-burst.
+This includes the burst of 10,000 orders with a projector restart mid-burst and the
+property test that the projection, read through ``SqlHistory``, equals the fold.
 
 Each test gets its own fresh database, so tests stay independent.
 """
@@ -14,6 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from aurex.store.database import create_engine
 from aurex.store.migrate import upgrade_database
+from tests.property.test_db_projection import (  # noqa: F401
+    test_database_projection_equals_the_fold,
+)
 from tests.unit.store.test_store_burst import (  # noqa: F401
     test_a_projector_dropped_by_the_bus_catches_up_from_the_journal,
     test_burst_of_10k_orders_survives_a_projector_restart_mid_burst,
