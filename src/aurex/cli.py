@@ -1,4 +1,4 @@
-"""``aurex`` command line: serve, demo, replay, verify."""
+"""``aurex`` command line: serve, demo, replay, verify, backup."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from aurex.bootstrap import Platform
 from aurex.config import Settings
 from aurex.console import render
-from aurex.engine import verify
+from aurex.engine import backup, verify
 from aurex.engine.journal import CorruptDataError
 from aurex.engine.local import LocalEngine
 
@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("verify", help="check every journal segment and snapshot")
     check.add_argument("--data-dir", type=Path, default=None)
     check.add_argument("--repair", action="store_true", help="set damaged data aside")
+    copy = sub.add_parser("backup", help="copy a data directory consistently, even while running")
+    copy.add_argument("--data-dir", type=Path, default=None)
+    copy.add_argument("--to", type=Path, required=True, help="a new, empty directory")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -97,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         return _replay(args.data_dir or Path(settings.data_dir))
     if args.command == "verify":
         return verify.run(args.data_dir or Path(settings.data_dir), fix=args.repair)
+    if args.command == "backup":
+        return backup.run(args.data_dir or Path(settings.data_dir), args.to)
     try:
         asyncio.run(
             _serve(
