@@ -12,7 +12,10 @@ PostgreSQL (``postgresql+asyncpg://...``). Public API, wired by ``aurex.bootstra
 - ``session_repository.SqlBackupCodeRepository(engine)``   -> ``auth.ports.BackupCodeRepository``
 - ``audit_log.SqlAuditLog(engine)``                        -> ``auth.ports.AuditLog``
 - ``projector.Projector(engine, engine_seq=...)``: writes engine events into orders,
-  trades, accounts, positions, ledger entries and stocks in one transaction per batch,
-  idempotent by command seq; ``follow()`` catches up from the journal and then tracks
-  the live bus; ``lag`` says how far the database is behind the engine.
+  trades, fills, accounts, positions, ledger entries and stocks in one transaction per
+  batch, idempotent by command seq; ``follow()`` catches up from the journal and then
+  tracks the live bus; ``lag`` says how far the database is behind the engine. Order
+  rows and fills are the read side's fold (``readside.order_state``), stored as is.
+- ``history.SqlHistory(engine)``                             -> ``readside.history.History``
+  (an account's orders and fills, newest first, in keyset-cursor pages)
 """
