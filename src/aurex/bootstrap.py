@@ -32,6 +32,7 @@ from aurex.gateways.http.server import HttpServer
 from aurex.listing import load_listings
 from aurex.store.audit_log import SqlAuditLog
 from aurex.store.database import create_engine
+from aurex.store.history import SqlHistory
 from aurex.store.migrate import upgrade_database
 from aurex.store.projector import Projector
 from aurex.store.session_repository import SqlBackupCodeRepository, SqlSessionRepository
@@ -137,6 +138,7 @@ class Platform:
             AppServices(
                 auth=self._auth,
                 engine=engine,
+                history=SqlHistory(database),
                 routers=(ops_router(self._probes()), *adapters.extra_routers),
             )
         )

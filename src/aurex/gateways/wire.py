@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from aurex.core.model import CancelReason, OrderStatus, OrderType, Side, StpMode, TimeInForce
-from aurex.engine.queries import AccountSnapshot, SymbolInfo
+from aurex.engine.queries import AccountSnapshot, IndexPoint, SymbolInfo
 from aurex.marketdata import CandleBar, DepthSnapshot, IndexView, TickerView, TradePrint
 from aurex.marketdata.rounding import scaled_round
 from aurex.readside import Fill, OrderState
@@ -257,3 +257,7 @@ def index(v: IndexView) -> dict[str, Any]:
             for c in v.constituents
         ],
     }
+
+
+def index_point(p: IndexPoint) -> dict[str, Any]:
+    return {"timestamp": millis(p.ts_ns), "value": _fixed(p.value_hundredths, 2)}

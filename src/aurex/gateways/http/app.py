@@ -19,10 +19,18 @@ from aurex.gateways.http import (
     account_routes,
     admin_routes,
     auth_routes,
+    market_data_routes,
     session_routes,
+    trading_routes,
     two_factor_routes,
 )
+from aurex.gateways.http.error_docs import ROUTE_ERRORS, install_openapi
 from aurex.gateways.http.errors import install_error_handlers
+from aurex.gateways.http.rate_limit import (
+    RateLimitHeadersMiddleware,
+    TradingLimits,
+    TradingRateLimiter,
+)
 from aurex.gateways.http.security import DEFAULT_CSP, SecurityHeadersMiddleware
 from aurex.gateways.http.ws_protocol import WsOptions
 from aurex.gateways.http.ws_routes import mount_websocket
@@ -38,13 +46,15 @@ class AppServices:
     engine: EnginePort | None = None
     history: History | None = None
     routers: Sequence[APIRouter] = field(default_factory=tuple)
+    trading_limits: TradingLimits = field(default_factory=TradingLimits)
     content_security_policy: str = DEFAULT_CSP
     title: str = "Aurex"
     websocket: WsOptions = field(default_factory=WsOptions)
 
 
 def create_app(services: AppServices) -> FastAPI:
-    """The ASGI app: auth, account and admin routes plus ``services.routers``."""
+    """The ASGI app: auth, account and admin routes, trading and market data when
+    ``services.engine`` is set, plus ``services.routers``."""
     app = FastAPI(
         title=services.title,
         version=aurex.__version__,
@@ -55,9 +65,17 @@ def create_app(services: AppServices) -> FastAPI:
     install_error_handlers(app)
     for module in (auth_routes, two_factor_routes, session_routes, account_routes, admin_routes):
         app.include_router(module.router)
+    if services.engine is not None:
+        app.state.trading_limiter = TradingRateLimiter(
+            services.auth.stores.counters, services.auth.clock, services.trading_limits
+        )
+        app.include_router(trading_routes.router)
+        app.include_router(market_data_routes.router)
+        app.add_middleware(RateLimitHeadersMiddleware)
     for router in services.routers:
         app.include_router(router)
     if services.engine is not None:
         mount_websocket(app, services.engine, services.websocket)
+    install_openapi(app, ROUTE_ERRORS)
     app.add_middleware(SecurityHeadersMiddleware, csp=services.content_security_policy)
     return app

@@ -20,6 +20,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from aurex.auth.admin import Rejected
 from aurex.auth.errors import AuthCode, AuthError
 from aurex.core.codes import RejectCode
+from aurex.engine.port import EngineUnavailable
+from aurex.gateways.codes import GatewayCode
+
+GATEWAY_PREFIXES = ("/api/trading", "/api/market-data")
+"""Routes whose own errors (validation included) carry ``GatewayCode``s."""
+_MALFORMED = {"missing", "json_invalid", "extra_forbidden", "model_attributes_type"}
 
 AUTH_STATUS: dict[AuthCode, int] = {
     AuthCode.VALIDATION_FAILED: 422,
@@ -60,6 +66,24 @@ _UNAUTHENTICATED = {
     AuthCode.TOKEN_EXPIRED,
     AuthCode.TOKEN_REVOKED,
 }
+
+
+class GatewayError(Exception):
+    """A gateway-level refusal (``GatewayCode``) or an engine rejection (``RejectCode``)."""
+
+    def __init__(
+        self, status: int, code: int, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+
+    @classmethod
+    def rejected(cls, code: RejectCode, reason: str) -> GatewayError:
+        """The engine refused a command: its code and reason, with ``reject_status``."""
+        return cls(reject_status(code), code, reason)
 
 
 def error_response(
@@ -112,9 +136,25 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, Rejected)
         return error_response(reject_status(exc.code), exc.code, str(exc))
 
-    async def on_validation(_request: Request, exc: Exception) -> JSONResponse:
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        return error_response(422, AuthCode.VALIDATION_FAILED, describe_validation(exc.errors()))
+        errors = exc.errors()
+        code: int = AuthCode.VALIDATION_FAILED
+        if request.url.path.startswith(GATEWAY_PREFIXES):
+            malformed = any(
+                e.get("type") in _MALFORMED or str(e.get("type", "")).endswith("_type")
+                for e in errors
+            )
+            code = GatewayCode.MALFORMED_REQUEST if malformed else GatewayCode.INVALID_FIELD
+        return error_response(422, code, describe_validation(errors))
+
+    async def on_gateway_error(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, GatewayError)
+        return error_response(exc.status, exc.code, exc.message, exc.headers)
+
+    async def on_engine_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+        message = f"the exchange is not accepting requests: {exc}"
+        return error_response(503, GatewayCode.ENGINE_UNAVAILABLE, message, {"Retry-After": "1"})
 
     async def on_http(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
@@ -127,3 +167,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Rejected, on_rejected)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(GatewayError, on_gateway_error)
+    app.add_exception_handler(EngineUnavailable, on_engine_unavailable)

@@ -1,0 +1,138 @@
+"""Reading a user's orders and fills for REST: the engine first, then the database.
+
+Live and recently ended orders come from the engine port (always current: a GET
+right after a POST shows the order); the history port (database projection) holds
+everything older. ``history`` may be None (no database reader wired): answers then
+come from the engine alone, i.e. open orders only and no fill history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from aurex.core.events import Event, OrderAccepted, OrderAmended, TradeExecuted
+from aurex.core.model import Side
+from aurex.engine.port import EnginePort
+from aurex.engine.queries import GetOrder, OpenOrders
+from aurex.readside import TERMINAL, Fill, OrderState, evolve, fill_for
+from aurex.readside.history import FillFilter, History, InvalidCursor, OrderFilter, Page
+from aurex.readside.order_state import accepted
+
+ENGINE_CURSOR = "o"
+
+
+@dataclass(frozen=True, slots=True)
+class OrderQuery:
+    filter: OrderFilter
+    status: str
+    """open, closed or all."""
+    cursor: str | None
+    limit: int
+
+
+def fills_of(order: OrderState, events: Iterable[Event]) -> list[Fill]:
+    """The fills of ``order`` among one command's events, each with the order's
+    filled and leaves quantities right after it (the read side's own fold)."""
+    order_id = order.order_id
+    state = order
+    fills: list[Fill] = []
+    for event in events:
+        kind = type(event)
+        if kind is OrderAccepted and event.order_id == order_id:  # type: ignore[attr-defined]
+            assert isinstance(event, OrderAccepted)
+            state = accepted(event)
+        elif kind is OrderAmended and event.order_id == order_id:  # type: ignore[attr-defined]
+            state = evolve(state, event)
+            # an amendment states the new total and what is left: the rest was filled
+            state = state._replace(filled=state.quantity - state.leaves)
+        elif kind is TradeExecuted:
+            assert isinstance(event, TradeExecuted)
+            if order_id in (event.buy_order_id, event.sell_order_id):
+                state = evolve(state, event)
+                fills.append(fill_for(state, event))
+    return fills
+
+
+def _matches(state: OrderState, f: OrderFilter) -> bool:
+    return (
+        (not f.symbol or state.symbol == f.symbol)
+        and (f.side is None or state.side is f.side)
+        and (not f.statuses or state.status in f.statuses)
+        and (not f.client_order_id or state.client_order_id == f.client_order_id)
+        and (f.since_ns is None or state.created_ts_ns >= f.since_ns)
+        and (f.until_ns is None or state.created_ts_ns < f.until_ns)
+    )
+
+
+def _engine_page(states: Sequence[OrderState], cursor: str | None, limit: int) -> Page[OrderState]:
+    """Newest first, continuing below the order id in ``cursor``."""
+    newest_first = sorted(states, key=lambda s: s.order_id, reverse=True)
+    if cursor is not None:
+        if not cursor.startswith(ENGINE_CURSOR) or not cursor[1:].isdigit():
+            raise InvalidCursor(cursor)
+        below = int(cursor[1:])
+        newest_first = [s for s in newest_first if s.order_id < below]
+    items = newest_first[:limit]
+    more = len(newest_first) > limit
+    return Page(tuple(items), f"{ENGINE_CURSOR}{items[-1].order_id}" if more else None)
+
+
+class OrderReader:
+    def __init__(self, engine: EnginePort, history: History | None) -> None:
+        self.engine = engine
+        self.history = history
+
+    async def order(self, account: str, order_id: int) -> OrderState | None:
+        state = await self.engine.query(GetOrder(account, order_id))
+        if state is None and self.history is not None:
+            state = await self.history.order(account, order_id)
+        return state
+
+    async def orders(self, q: OrderQuery) -> Page[OrderState]:
+        """Raises ``InvalidCursor``."""
+        f = q.filter
+        live = [
+            s for s in await self.engine.query(OpenOrders(f.account, f.symbol)) if _matches(s, f)
+        ]
+        if q.status == "open" or self.history is None:
+            if q.status == "closed":
+                return Page((), None) if q.cursor is None else _engine_page([], q.cursor, 1)
+            return _engine_page(live, q.cursor, q.limit)
+        statuses = TERMINAL if q.status == "closed" else f.statuses
+        stored = replace(f, statuses=frozenset(statuses))
+        page = await self.history.orders(stored, cursor=q.cursor, limit=q.limit)
+        fresh = [await self._fresher(s) for s in page.items]
+        if q.cursor is not None or q.status == "closed":
+            return Page(tuple(fresh), page.next_cursor)
+        # The database may not have projected the newest orders yet: add the live ones.
+        known = {s.order_id for s in fresh}
+        newest = max(known, default=0)
+        missing = [s for s in live if s.order_id not in known and s.order_id > newest]
+        if missing and len(fresh) + len(missing) > q.limit:
+            room = max(q.limit - len(missing), 0)
+            if room == 0:  # only while the projection is far behind
+                return Page(tuple(sorted(missing, key=lambda s: -s.order_id)[: q.limit]), None)
+            page = await self.history.orders(stored, cursor=None, limit=room)
+            fresh = [await self._fresher(s) for s in page.items]
+        merged = sorted([*missing, *fresh], key=lambda s: s.order_id, reverse=True)
+        return Page(tuple(merged), page.next_cursor)
+
+    async def fills(self, f: FillFilter, cursor: str | None, limit: int) -> Page[Fill]:
+        """Raises ``InvalidCursor``."""
+        if self.history is None:
+            if cursor is not None:
+                raise InvalidCursor(cursor)
+            return Page((), None)
+        return await self.history.fills(f, cursor=cursor, limit=limit)
+
+    async def _fresher(self, stored: OrderState) -> OrderState:
+        """The engine's state of a stored order when it still has it (newer)."""
+        if stored.status in TERMINAL:
+            return stored
+        live = await self.engine.query(GetOrder(stored.account, stored.order_id))
+        return live if live is not None else stored
+
+
+def parse_side(name: str | None) -> Side | None:
+    return None if name is None else Side.BUY if name == "buy" else Side.SELL
