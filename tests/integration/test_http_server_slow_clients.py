@@ -156,3 +156,20 @@ def test_a_flood_from_many_addresses_is_refused_not_fatal(tmp_path: Path) -> Non
         with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
             s.sendall(b"GET /healthz HTTP/1.1\r\nHost: aurex\r\n\r\n")
             assert s.recv(100).startswith(b"HTTP/1.1 200")
+
+
+def test_a_flood_of_garbage_requests_leaves_the_log_small(tmp_path: Path) -> None:
+    """Every malformed request is worth a warning; thousands of them are not worth
+    thousands of lines."""
+    with serve(tmp_path) as server:
+        log_before = server.log_bytes()
+        for _ in range(3000):
+            with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+                s.sendall(b"\x16\x03\x01 this is not HTTP\r\n\r\n")
+                assert s.recv(100).startswith(b"HTTP/1.1 400")
+        with server.client(timeout=1.0) as probe:
+            assert probe.get("/healthz").status_code == 200
+        log = server.log_path.read_text()[log_before:]
+        assert "Invalid HTTP request received." in log
+        assert "similar messages suppressed" in log or log.count("Invalid HTTP") <= 10
+        assert server.log_bytes() - log_before < 16 * 1024, log[-4000:]
