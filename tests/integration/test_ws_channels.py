@@ -113,7 +113,7 @@ async def test_candles_carry_the_latest_state_of_the_touched_candle(served: Serv
     candle = await until(client, "candle", lambda m: m["data"]["tradeCount"] == 4)
     data = candle["data"]
     assert (data["interval"], data["open"], data["high"], data["low"], data["close"]) == (
-        "1h",
+        "1d",
         "235.00",
         "237.00",
         "233.00",
