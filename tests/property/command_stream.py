@@ -3,7 +3,9 @@
 The stream is a fixed list that depends only on the seed, so it can be fed to
 several exchanges. While generating it, a private exchange plays the commands
 so that cancels and amends mostly name live orders and their owners; some name
-finished, unknown or foreign orders, which is part of the point.
+finished, unknown or foreign orders, which is part of the point. Some orders
+repeat a client order id: of an open order (an idempotent retry) or of one that
+has ended (free again, so a new order).
 """
 
 from __future__ import annotations
@@ -88,8 +90,11 @@ class _Stream:
             else 0
         )
         account = rng.choice(ACCOUNTS)
-        if self.cids and rng.random() < 0.02:
-            account, cid = rng.choice(self.cids)
+        if self.cids and rng.random() < 0.04:
+            # Half retry a recent id (often still open: answered with the original order),
+            # half reuse any earlier one (mostly ended by now: a new order).
+            pool = self.cids[-30:] if rng.random() < 0.5 else self.cids
+            account, cid = rng.choice(pool)
         else:
             cid = f"k{len(self.cids)}"
             self.cids.append((account, cid))

@@ -109,6 +109,11 @@ def check_orders(ex: Exchange, shadow: Shadow) -> None:
     for account_id, account in ex.accounts.items():
         mine = {oid for oid, o in live.items() if o.account == account_id}
         expect(set(account.open_orders) == mine, f"{account_id} open_orders out of step")
+        cids = {o.client_order_id: oid for oid, o in live.items() if o.account == account_id}
+        expect(
+            account.client_order_ids == cids,
+            f"{account_id} client order ids {account.client_order_ids} are not its open ones",
+        )
         today = shadow.orders_today[account_id]
         expect(account.orders_today == today, f"{account_id} orders today != {today} accepted")
         lim = account.limits

@@ -148,12 +148,19 @@ class OrderMachine(RuleBasedStateMachine):
         price_off=st.integers(-3, 3) | st.integers(-25, 25),
         post_only=st.sampled_from((False, False, True)),
         stp=st.sampled_from(StpMode),
+        reuse_cid=st.sampled_from((False, False, False, True)),
     )
     def place_limit(
-        self, t: Ticket, tif: TimeInForce, price_off: int, post_only: bool, stp: StpMode
+        self,
+        t: Ticket,
+        tif: TimeInForce,
+        price_off: int,
+        post_only: bool,
+        stp: StpMode,
+        reuse_cid: bool,
     ) -> None:
         price = t.listing.reference + price_off * t.listing.tick
-        self._place(t, OrderType.LIMIT, tif, price, 0, post_only, stp)
+        self._place(t, OrderType.LIMIT, tif, price, 0, post_only, stp, reuse_cid=reuse_cid)
 
     @rule(
         t=tickets,
@@ -162,17 +169,25 @@ class OrderMachine(RuleBasedStateMachine):
         price_off=st.integers(-1, 5),
         stp=st.sampled_from(StpMode),
         size=st.sampled_from((1, 1, 1, 6, 30)),
+        reuse_cid=st.sampled_from((False, False, False, True)),
     )
     def place_taker(
-        self, t: Ticket, market: bool, tif: TimeInForce, price_off: int, stp: StpMode, size: int
+        self,
+        t: Ticket,
+        market: bool,
+        tif: TimeInForce,
+        price_off: int,
+        stp: StpMode,
+        size: int,
+        reuse_cid: bool,
     ) -> None:
         t = Ticket(t.account, t.symbol, t.side, t.lots * size)
         if market:
-            self._place(t, OrderType.MARKET, tif, 0, 0, False, stp)
+            self._place(t, OrderType.MARKET, tif, 0, 0, False, stp, reuse_cid=reuse_cid)
         else:
             through = price_off if t.side is Side.BUY else -price_off
             price = t.listing.reference + through * t.listing.tick
-            self._place(t, OrderType.LIMIT, tif, price, 0, False, stp)
+            self._place(t, OrderType.LIMIT, tif, price, 0, False, stp, reuse_cid=reuse_cid)
 
     @rule(
         t=tickets,
@@ -292,8 +307,9 @@ class OrderMachine(RuleBasedStateMachine):
             expect(ok and not crosses, "accepted an invalid or crossing post-only order")
 
     def _client_order_id(self, account: str, reuse: bool) -> str:
+        """A fresh id, or (``reuse``) one this account used before: open or ended alike."""
         if reuse:
-            mine = sorted(cid for (acct, cid) in self.shadow.client_ids if acct == account)
+            mine = sorted(cid for (acct, cid) in self.shadow.used_client_ids if acct == account)
             if mine:
                 return mine[self.seq % len(mine)]
         self.next_cid += 1

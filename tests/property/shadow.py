@@ -34,7 +34,8 @@ class Shadow:
         self.symbols: dict[str, ShadowSymbol] = {}
         self.orders: dict[int, ShadowOrder] = {}  # live orders only
         self.levels: dict[tuple[str, Side], dict[int, list[int]]] = defaultdict(dict)
-        self.client_ids: dict[tuple[str, str], int] = {}
+        self.client_ids: dict[tuple[str, str], int] = {}  # of live orders only
+        self.used_client_ids: set[tuple[str, str]] = set()  # every id ever accepted
         self.cash_total = 0
         self.shares_total: dict[str, int] = defaultdict(int)
         self.next_order_id = 1
@@ -152,8 +153,9 @@ class Shadow:
             "accepted order differs from the command",
         )
         key = (cmd.account, cmd.client_order_id)
-        expect(key not in self.client_ids, "a repeated client order id was accepted twice")
+        expect(key not in self.client_ids, "the client order id of an open order was accepted")
         self.client_ids[key] = ev.order_id
+        self.used_client_ids.add(key)
         sym = self.symbols[cmd.symbol]
         expect(not sym.halted, "order accepted in a halted symbol")
         o = ShadowOrder(
@@ -319,13 +321,15 @@ class Shadow:
         cmd = self.cmd
         assert isinstance(cmd, c.PlaceOrder)
         original = self.client_ids.get((cmd.account, cmd.client_order_id))
+        expect(original is not None, "the client order id of an ended order was refused")
         expect(original == ev.order_id, "idempotent retry returned the wrong order")
+        expect(ev.account == cmd.account, "idempotent retry answered for another account")
 
     def _order_rejected(self, ev: e.OrderRejected) -> None:
         cmd = self.cmd
         assert isinstance(cmd, c.PlaceOrder)
         known = (cmd.account, cmd.client_order_id) in self.client_ids
-        expect(not known, "a repeated client order id was rejected instead of answered")
+        expect(not known, "an open order's client order id was rejected instead of answered")
 
     def _unrest(self, o: ShadowOrder) -> None:
         if o.state is State.RESTING:
@@ -337,6 +341,7 @@ class Shadow:
     def _finish(self, o: ShadowOrder) -> None:
         o.state = State.DONE
         del self.orders[o.order_id]
+        del self.client_ids[(o.account, o.client_order_id)]  # free to use again
         self._finished.append(o)
 
     def _stop_reached(self, o: ShadowOrder, price: int = 0) -> bool:

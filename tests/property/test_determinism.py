@@ -92,6 +92,7 @@ def _edits(ex: Exchange) -> dict[str, Callable[[], None]]:
         "daily count": bump(account, "orders_today"),
         "limit": bump(account.limits, "max_open_orders"),
         "halt": lambda: setattr(market, "halted", not market.halted),
+        "client order ids": lambda: ex.accounts[order.account].client_order_ids.clear(),
         "queue order": requeue_head,
     }
 

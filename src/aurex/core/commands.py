@@ -21,6 +21,14 @@ class Command:
 
 @dataclass(slots=True, kw_only=True)
 class PlaceOrder(Command):
+    """Enter a new order.
+
+    ``client_order_id`` is unique among the account's open orders (resting or
+    waiting for a stop trigger): repeating the id of an open order changes nothing
+    and answers ``OrderAlreadyAccepted`` with the original order id (an idempotent
+    retry); once that order is filled, cancelled or expired, its id may be used again.
+    """
+
     account: str
     client_order_id: str
     symbol: str

@@ -43,7 +43,11 @@ class OrderAccepted(Event):
 
 @dataclass(slots=True)
 class OrderAlreadyAccepted(Event):
-    """A PlaceOrder repeated a client order id; nothing changed (idempotent retry)."""
+    """A PlaceOrder repeated the client order id of an open order; nothing changed.
+
+    ``order_id`` is that open order's (an idempotent retry). Ids of ended orders are
+    free: placing one again creates a new order.
+    """
 
     order_id: int
     account: str

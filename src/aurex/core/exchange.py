@@ -102,6 +102,13 @@ class Exchange:
 
         return restore(data)
 
+    @classmethod
+    def restore_checked(cls, data: dict[str, Any], stored_hash: str) -> Exchange:
+        """``restore`` that checks the state hash stored with the snapshot (see state.py)."""
+        from aurex.core.state import restore_checked
+
+        return restore_checked(data, stored_hash)
+
     def state_hash(self) -> str:
         from aurex.core.state import state_hash
 

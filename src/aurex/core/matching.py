@@ -51,9 +51,15 @@ class Registry:
     next_trade_id: int = 1
 
     def finish(self, order: Order) -> None:
-        """Forget a filled, cancelled or expired order."""
+        """Forget a filled, cancelled or expired order; its client order id is free again.
+
+        Every order ends here, so an account's ``client_order_ids`` only ever holds
+        the ids of its open orders and does not grow with history.
+        """
         del self.orders[order.order_id]
-        del self.accounts[order.account].open_orders[order.order_id]
+        account = self.accounts[order.account]
+        del account.open_orders[order.order_id]
+        del account.client_order_ids[order.client_order_id]
 
 
 @dataclass(slots=True, eq=False)

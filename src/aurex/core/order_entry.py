@@ -34,6 +34,9 @@ PENDING_TRIGGER = OrderStatus.PENDING_TRIGGER
 def place_order(ex: Exchange, cmd: PlaceOrder) -> list[Event]:
     """Validate, check limits, hold, then match and rest or cancel a new order.
 
+    A client order id already used by one of the account's open orders answers
+    ``OrderAlreadyAccepted`` with that order's id; the mapping is added here and
+    removed by ``Registry.finish``, also when the order ends within this call.
     This is the core's hottest path: command fields are read once into locals and
     the accepted event is built from them directly.
     """

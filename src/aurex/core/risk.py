@@ -44,6 +44,7 @@ class Account:
     positions: dict[str, Position] = field(default_factory=dict)
     open_orders: dict[int, Order] = field(default_factory=dict)
     client_order_ids: dict[str, int] = field(default_factory=dict)
+    """Client order id -> order id, for open orders only (freed when the order ends)."""
 
     @property
     def available_cash_cents(self) -> int:

@@ -1,5 +1,11 @@
 """Snapshots of the whole exchange as plain data, restore, and the state hash.
 
+Client order ids are unique among an account's open orders, so ``client_order_ids``
+lists only the live orders' ids. ``restore`` rebuilds that map from the live orders
+rather than reading it, so snapshots written before ids were freed with their orders
+(same format, but listing ended orders' ids too) restore to today's state;
+``restore_checked`` accepts those against their stored hash (see there).
+
 Snapshot order is canonical (symbols in listing order, which iteration over markets
 follows everywhere; each book best level first and FIFO within a level; accounts
 sorted), so equal states give byte-equal snapshots and a restored exchange
@@ -164,7 +170,6 @@ def restore(data: dict[str, Any]) -> Exchange:
     for a in data["accounts"]:
         account = Account(a["id"], Limits(*a["limits"]), a["cash"], a["held"], a["orders_today"])
         account.positions = {s: Position(shares, held) for s, shares, held in a["positions"]}
-        account.client_order_ids = {cid: oid for cid, oid in a["client_order_ids"]}
         registry.accounts[account.account_id] = account
     live: list[Order] = []
     for s in data["symbols"]:
@@ -191,11 +196,50 @@ def restore(data: dict[str, Any]) -> Exchange:
             live.append(order)
     for order in sorted(live, key=lambda o: o.order_id):
         registry.orders[order.order_id] = order
-        registry.accounts[order.account].open_orders[order.order_id] = order
+        account = registry.accounts[order.account]
+        account.open_orders[order.order_id] = order
+        account.client_order_ids[order.client_order_id] = order.order_id
     return ex
+
+
+class StateHashMismatch(ValueError):
+    """A snapshot does not restore to the state hash stored with it."""
+
+
+def restore_checked(data: dict[str, Any], stored_hash: str) -> Exchange:
+    """Rebuild an exchange from ``data`` and check it against ``stored_hash``.
+
+    The restored state must hash to ``stored_hash``, with one exception: a snapshot
+    taken when accounts kept every client order id ever used also lists ended
+    orders' ids, which restore drops. It is accepted when its data is intact (the
+    data itself hashes to ``stored_hash``) and restores to exactly that data minus
+    those ids. Raises :class:`StateHashMismatch` otherwise.
+    """
+    ex = restore(data)
+    actual = state_hash(ex)
+    if actual == stored_hash:
+        return ex
+    if snapshot_hash(data) == stored_hash and snapshot(ex) == _without_ended_client_ids(data):
+        return ex
+    raise StateHashMismatch(f"restores to state hash {actual}, stored {stored_hash}")
+
+
+def _without_ended_client_ids(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without the client order ids that name no live order."""
+    live = {row[0] for s in data["symbols"] for rows in (s["book"], s["stops"]) for row in rows}
+    accounts = [
+        {**a, "client_order_ids": [pair for pair in a["client_order_ids"] if pair[1] in live]}
+        for a in data["accounts"]
+    ]
+    return {**data, "accounts": accounts}
+
+
+def snapshot_hash(data: dict[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of snapshot data."""
+    encoded = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(encoded).hexdigest()
 
 
 def state_hash(ex: Exchange) -> str:
     """SHA-256 over the canonical JSON of the snapshot."""
-    encoded = json.dumps(snapshot(ex), sort_keys=True, separators=(",", ":")).encode()
-    return hashlib.sha256(encoded).hexdigest()
+    return snapshot_hash(snapshot(ex))

@@ -19,6 +19,7 @@ from typing import Any
 from aurex.core.commands import Command
 from aurex.core.events import Event
 from aurex.core.exchange import Exchange, ExchangeConfig
+from aurex.core.state import StateHashMismatch
 from aurex.engine.journal import CorruptDataError, Journal, read_commands
 from aurex.engine.snapshot import Snapshot, SnapshotStore
 
@@ -59,20 +60,13 @@ class SnapshotAheadError(RecoveryError):
 
 def _restore(snapshot: Snapshot) -> Exchange | None:
     try:
-        exchange = Exchange.restore(snapshot.exchange)
+        return Exchange.restore_checked(snapshot.exchange, snapshot.state_hash)
+    except StateHashMismatch as exc:
+        log.error("snapshot at seq %d %s; trying an older one", snapshot.seq, exc)
+        return None
     except Exception:
         log.exception("snapshot at seq %d does not restore; trying an older one", snapshot.seq)
         return None
-    actual = exchange.state_hash()
-    if actual != snapshot.state_hash:
-        log.error(
-            "snapshot at seq %d restores to hash %s, stored %s; trying an older one",
-            snapshot.seq,
-            actual,
-            snapshot.state_hash,
-        )
-        return None
-    return exchange
 
 
 def _starting_point(

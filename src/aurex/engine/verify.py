@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aurex.core.exchange import Exchange, ExchangeConfig
+from aurex.core.state import StateHashMismatch
 from aurex.engine import codec
 from aurex.engine.journal import (
     FRAME_HEADER,
@@ -162,12 +163,12 @@ def _check_snapshot(path: Path, seq: int, good_seq: int, replayed: dict[int, str
     if seq > good_seq:
         return f"beyond the end of the sound journal (seq {good_seq})"
     try:
-        restored = Exchange.restore(snapshot.exchange).state_hash()
+        restored = Exchange.restore_checked(snapshot.exchange, snapshot.state_hash).state_hash()
+    except StateHashMismatch as exc:
+        return str(exc)
     except Exception as exc:
         return f"does not restore: {exc!r}"
-    if restored != snapshot.state_hash:
-        return f"restores to state hash {restored}, stored {snapshot.state_hash}"
-    if seq in replayed and replayed[seq] != snapshot.state_hash:
+    if seq in replayed and replayed[seq] != restored:
         return f"the journal replays to state hash {replayed[seq]} at seq {seq}"
     return None
 
