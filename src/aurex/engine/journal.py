@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 FRAME_HEADER = struct.Struct("<II")
 MAX_PAYLOAD_BYTES = codec.MAX_PAYLOAD_BYTES
-DEFAULT_SEGMENT_BYTES = 64 << 20
+DEFAULT_SEGMENT_BYTES = 8 << 20
 _SUFFIX = ".seg"
 _PREFIX = "journal-"
 
@@ -144,39 +144,63 @@ def damage_at(data: bytes, offset: int) -> str | None:
     return None
 
 
+_SEQ_WIDTH = {0xCC: struct.Struct(">B"), 0xCD: struct.Struct(">H"), 0xCE: struct.Struct(">I")}
+_SEQ_WIDTH[0xCF] = struct.Struct(">Q")
+
+
 def _scan(
     path: Path, data: bytes, first_seq: int, tail: bool
 ) -> Iterator[tuple[int, int, memoryview]]:
     """Yield ``(seq, end offset, payload)`` of each good frame of one segment.
 
     In the newest segment (``tail``) a torn final frame (see ``damage_at``) ends the
-    scan; any other bad frame raises ``JournalCorruptError``.
+    scan; any other bad frame raises ``JournalCorruptError``. This loop runs for
+    every frame at start-up, so it is written out flat (no call per frame on the
+    common path): ``_frame_at`` and ``codec.peek_seq`` inlined.
     """
     offset = 0
     expected = first_seq
-    while offset < len(data):
-        frame = _frame_at(data, offset)
-        if frame is None:
-            if tail:
-                damage = damage_at(data, offset)
-                if damage is None:
-                    return
-                raise JournalCorruptError(f"{path}: {damage}, after seq {expected - 1}")
-            raise JournalCorruptError(
-                f"{path}: bad frame at byte {offset} of a sealed segment, after seq {expected - 1}"
-            )
-        end, payload = frame
-        try:
-            seq = codec.peek_seq(payload)
-        except codec.CodecError as exc:
-            raise JournalCorruptError(f"{path}: frame at byte {offset}: {exc}") from exc
-        if seq != expected:
-            raise JournalCorruptError(
-                f"{path}: frame at byte {offset} has seq {seq}, expected {expected}"
-            )
-        yield seq, end, payload
-        expected += 1
-        offset = end
+    size = len(data)
+    view = memoryview(data)
+    unpack, crc32, widths = FRAME_HEADER.unpack_from, zlib.crc32, _SEQ_WIDTH
+    while offset < size:
+        if size - offset >= 8:
+            length, crc = unpack(data, offset)
+            start = offset + 8
+            end = start + length
+            if 2 < length <= MAX_PAYLOAD_BYTES and end <= size:
+                payload = view[start:end]
+                if crc32(payload) == crc:
+                    kind = data[start + 2]
+                    width = widths.get(kind)
+                    if kind <= 0x7F:
+                        seq = kind
+                    elif width is not None and length >= 3 + width.size:
+                        seq = width.unpack_from(data, start + 3)[0]
+                    else:
+                        raise JournalCorruptError(
+                            f"{path}: frame at byte {offset}: command seq is not an integer"
+                        )
+                    if not 0x91 <= data[start] <= 0x9F:
+                        raise JournalCorruptError(
+                            f"{path}: frame at byte {offset} does not hold a command"
+                        )
+                    if seq != expected:
+                        raise JournalCorruptError(
+                            f"{path}: frame at byte {offset} has seq {seq}, expected {expected}"
+                        )
+                    yield seq, end, payload
+                    expected += 1
+                    offset = end
+                    continue
+        if tail:
+            damage = damage_at(data, offset)
+            if damage is None:
+                return
+            raise JournalCorruptError(f"{path}: {damage}, after seq {expected - 1}")
+        raise JournalCorruptError(
+            f"{path}: bad frame at byte {offset} of a sealed segment, after seq {expected - 1}"
+        )
 
 
 def read_commands(
