@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from aurex.auth.account_opening import AccountOpening
 from aurex.auth.errors import AuthCode, AuthError
 from aurex.auth.ports import (
     AccountGateway,
@@ -39,12 +40,14 @@ class Admin:
         self,
         users: UserRepository,
         accounts: AccountGateway,
+        opening: AccountOpening,
         sessions: SessionService,
         audit: AuditLog,
         clock: Clock,
     ) -> None:
         self._users = users
         self._accounts = accounts
+        self._opening = opening
         self._sessions = sessions
         self._audit = audit
         self._clock = clock
@@ -56,8 +59,12 @@ class Admin:
         """Add cash to a user's exchange account; returns the account afterwards."""
         if not 0 < cash_cents <= MAX_CREDIT_CENTS:
             raise AuthError(AuthCode.INVALID_AMOUNT, "cashCents must be a positive amount")
-        if await self._users.get(user_id) is None:
+        user = await self._users.get(user_id)
+        if user is None:
             raise AuthError(AuthCode.NOT_FOUND, "no such user")
+        # A credit must not stand in for the opening deposit of an unopened account.
+        if not await self._opening.try_ensure(user):
+            raise AuthError(AuthCode.ACCOUNT_UNAVAILABLE, "account is not available")
         code = await self._accounts.credit(user_id, cash_cents)
         if code is not None:
             raise Rejected(code)

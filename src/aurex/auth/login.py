@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import NoReturn
 
 from aurex.auth import backup_codes
+from aurex.auth.account_opening import AccountOpening
 from aurex.auth.devices import KnownDevices
 from aurex.auth.email_code import LOGIN_CODE, PENDING_CODE, EmailCodes
 from aurex.auth.errors import AuthCode, AuthError
@@ -56,6 +57,7 @@ class Login:
         sessions: SessionService,
         signup: Signup,
         devices: KnownDevices,
+        opening: AccountOpening,
         clock: Clock,
     ) -> None:
         self._users = users
@@ -67,6 +69,7 @@ class Login:
         self._sessions = sessions
         self._signup = signup
         self._devices = devices
+        self._opening = opening
         self._clock = clock
 
     async def start(
@@ -161,6 +164,7 @@ class Login:
         await self._throttle.succeeded(attempt)
         if user.two_factor_type == TwoFactorType.EMAIL:
             await self._signup.mark_verified(user)  # the code proved the address works
+        await self._opening.try_ensure(user)  # finishes a sign-up the engine could not take
         tokens = await self._sessions.open(user, attempt.ip, user_agent)
         return tokens, self._devices.issue(user)
 

@@ -48,7 +48,8 @@ class UserRecord:
 
     ``two_factor_secret`` is the TOTP secret *encrypted* by auth (opaque text to the
     store); ``totp_last_step`` is the RFC 6238 time step of the last accepted code,
-    so a code is accepted only once.
+    so a code is accepted only once. ``account_opened`` turns true once the exchange
+    account exists (sign-up stores the user first, see ``aurex.auth.account_opening``).
     """
 
     id: str
@@ -62,6 +63,7 @@ class UserRecord:
     two_factor_type: TwoFactorType = TwoFactorType.EMAIL
     two_factor_secret: str | None = None
     totp_last_step: int | None = None
+    account_opened: bool = False
     created_at: datetime
     updated_at: datetime
 
@@ -128,6 +130,12 @@ class UserRepository(Protocol):
 
     async def list(self, *, limit: int, offset: int) -> Sequence[UserRecord]:
         """Users ordered by ``created_at`` then ``id``."""
+
+    async def mark_account_opened(self, user_id: str) -> None:
+        """Set ``account_opened`` (only this moves it; ``update`` leaves it alone)."""
+
+    async def list_unopened(self) -> Sequence[UserRecord]:
+        """Users whose exchange account is not yet open, oldest first."""
 
 
 class SessionRepository(Protocol):

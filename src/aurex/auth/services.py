@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from aurex.auth.account_opening import AccountOpening
 from aurex.auth.admin import Admin
 from aurex.auth.devices import KnownDevices
 from aurex.auth.email_code import EmailCodes
@@ -40,6 +42,7 @@ class AuthServices:
     users: UserRepository
     audit: AuditLog
     accounts: AccountGateway
+    account_opening: AccountOpening
     stores: ShortLivedStores
     keys: KeyRing
     clock: Clock
@@ -79,9 +82,10 @@ def build_auth_services(
     )
     email_codes = EmailCodes(stores.challenges, stores.counters, mailer, keys, clock)
     two_factor = TwoFactor(users, backup_codes, stores.challenges, audit, keys, clock)
+    opening = AccountOpening(users, accounts, opening_cash_cents)
     signup = Signup(
         users,
-        accounts,
+        opening,
         hasher,
         mailer,
         stores.challenges,
@@ -89,7 +93,6 @@ def build_auth_services(
         audit,
         keys,
         clock,
-        opening_cash_cents=opening_cash_cents,
         public_url=public_url,
     )
     login = Login(
@@ -102,6 +105,7 @@ def build_auth_services(
         sessions,
         signup,
         KnownDevices(keys),
+        opening,
         clock,
     )
     return AuthServices(
@@ -109,13 +113,23 @@ def build_auth_services(
         login=login,
         two_factor=two_factor,
         sessions=sessions,
-        admin=Admin(users, accounts, sessions, audit, clock),
+        admin=Admin(users, accounts, opening, sessions, audit, clock),
         throttle=throttle,
         email_codes=email_codes,
         users=users,
         audit=audit,
         accounts=accounts,
+        account_opening=opening,
         stores=stores,
         keys=keys,
         clock=clock,
     )
+
+
+async def reconcile_accounts(services: AuthServices) -> Sequence[str]:
+    """Open the exchange account of every user a failed sign-up left without one.
+
+    Call once at start, after the engine has recovered and accepts commands;
+    returns the ids still unopened (logged; retried at their next login).
+    """
+    return await services.account_opening.reconcile()

@@ -3,6 +3,8 @@
 A new user gets an Argon2id password hash, the trader role, e-mail codes as the
 second factor, an exchange account with the opening cash, and an e-mail with a
 verification link (the token in it is stored only as an HMAC, for 24 hours).
+The exchange account is opened recoverably (``aurex.auth.account_opening``): if
+the engine cannot take it now, the user exists and the opening is retried.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
+from aurex.auth.account_opening import AccountOpening
 from aurex.auth.errors import AuthCode, AuthError
 from aurex.auth.keys import KeyRing
 from aurex.auth.mail import send_or_fail
 from aurex.auth.passwords import PasswordHasher
 from aurex.auth.ports import (
-    AccountGateway,
     AuditEntry,
     AuditLog,
     ChallengeStore,
@@ -45,7 +47,7 @@ class Signup:
     def __init__(
         self,
         users: UserRepository,
-        accounts: AccountGateway,
+        opening: AccountOpening,
         hasher: PasswordHasher,
         mailer: Mailer,
         challenges: ChallengeStore,
@@ -54,11 +56,10 @@ class Signup:
         keys: KeyRing,
         clock: Clock,
         *,
-        opening_cash_cents: int,
         public_url: str,
     ) -> None:
         self._users = users
-        self._accounts = accounts
+        self._opening = opening
         self._hasher = hasher
         self._mailer = mailer
         self._challenges = challenges
@@ -66,7 +67,7 @@ class Signup:
         self._audit = audit
         self._keys = keys
         self._clock = clock
-        self.opening_cash_cents = opening_cash_cents
+        self.opening_cash_cents = opening.opening_cash_cents
         self._public_url = public_url.rstrip("/")
 
     async def signup(
@@ -95,7 +96,11 @@ class Signup:
         email_verified: bool = False,
         ip: str | None = None,
     ) -> UserRecord:
-        """Validate, store the user and open the exchange account (also used by the CLI)."""
+        """Validate, store the user and open the exchange account (also used by the CLI).
+
+        The user is stored unopened first; if opening the account fails it is
+        retried later (``AccountOpening``), so the user is never left half-created.
+        """
         normalized = validate_email(email)
         validate_password(password)
         now = self._clock()
@@ -115,7 +120,6 @@ class Signup:
             await self._users.add(user)
         except EmailTakenError as exc:
             raise AuthError(AuthCode.EMAIL_TAKEN, "an account with this e-mail exists") from exc
-        await self._accounts.open_account(user.id, self.opening_cash_cents)
         await self._audit.record(
             AuditEntry(
                 at=now,
@@ -125,6 +129,7 @@ class Signup:
                 detail={"role": role.value, "opening_cash_cents": self.opening_cash_cents},
             )
         )
+        await self._opening.try_ensure(user)
         return user
 
     async def send_verification(self, user: UserRecord) -> None:

@@ -110,6 +110,8 @@ users = Table(
     # Verification
     Column("email_verified", Boolean, nullable=False, server_default=false()),
     Column("phone_verified", Boolean, nullable=False, server_default=false()),
+    # False from sign-up until the exchange account is open (auth retries until it is).
+    Column("account_opened", Boolean, nullable=False, server_default=true()),
     _now(),
     Column("updated_at", UtcDateTime(), nullable=False, server_default=func.now()),
     CheckConstraint("role IN ('trader', 'admin')", name="role"),

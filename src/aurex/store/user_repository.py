@@ -26,13 +26,15 @@ def _record(row: Row[Any]) -> UserRecord:
         two_factor_type=TwoFactorType(row.two_factor_type),
         two_factor_secret=row.two_factor_secret,
         totp_last_step=row.totp_last_used_step,
+        account_opened=row.account_opened,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
 
 
 def _mutable_values(user: UserRecord) -> dict[str, Any]:
-    """Columns ``update`` writes; the TOTP step moves only through ``claim_totp_step``."""
+    """Columns ``update`` writes; the TOTP step moves only through ``claim_totp_step``,
+    ``account_opened`` only through ``mark_account_opened``."""
     return {
         "email": user.email,
         "password_hash": user.password_hash,
@@ -58,6 +60,7 @@ class SqlUserRepository:
             "id": user.id,
             "created_at": user.created_at,
             "totp_last_used_step": user.totp_last_step,
+            "account_opened": user.account_opened,
             **_mutable_values(user),
         }
         try:
@@ -103,6 +106,22 @@ class SqlUserRepository:
 
     async def list(self, *, limit: int, offset: int) -> Sequence[UserRecord]:
         stmt = select(users).order_by(users.c.created_at, users.c.id).limit(limit).offset(offset)
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(stmt)).all()
+        return [_record(row) for row in rows]
+
+    async def mark_account_opened(self, user_id: str) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(users).where(users.c.id == user_id).values(account_opened=True)
+            )
+
+    async def list_unopened(self) -> Sequence[UserRecord]:
+        stmt = (
+            select(users)
+            .where(users.c.account_opened.is_(False))
+            .order_by(users.c.created_at, users.c.id)
+        )
         async with self._engine.connect() as conn:
             rows = (await conn.execute(stmt)).all()
         return [_record(row) for row in rows]
