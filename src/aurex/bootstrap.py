@@ -143,7 +143,7 @@ class Platform:
             )
         )
         if serve_http:
-            server = HttpServer(self._app, settings.host, settings.http_port)
+            server = HttpServer.from_settings(self._app, settings)
             await server.start()
             self._closers.append(server.stop)
 
