@@ -17,6 +17,7 @@ import pytest
 
 from aurex.core.commands import Deposit, PlaceOrder
 from aurex.core.model import OrderType, Side
+from aurex.gateways.http.ws_protocol import WsOptions
 
 from .ws_support import Served, WsClient, serving
 
@@ -137,3 +138,28 @@ async def test_a_logged_out_token_cannot_open_the_private_channel(served: Served
     refused = await client.request(op="auth", token=token, id=1)
     assert refused["type"] == "error" and refused["code"] == 1033
     await client.close()
+
+
+async def test_the_private_channel_ends_when_the_session_is_logged_out(tmp_path: Path) -> None:
+    async with serving(tmp_path, WsOptions(reauth_interval_s=0.05)) as served:
+        user_id, token = await served.user("dave@example.com")
+        await served.engine.submit(Deposit(account=user_id, symbol="AAPL", shares=10))
+        client = await logged_in(served, token)
+        await place(served, user_id, "d-1", Side.SELL, 1, 24_000)
+        assert (await client.next("order"))["data"]["clientOrderId"] == "d-1"
+
+        async with httpx.AsyncClient(base_url=served.http_url) as http:
+            headers = {"Authorization": f"Bearer {token}"}
+            assert (await http.post("/api/auth/logout", headers=headers)).is_success
+        ended = await client.next("error")
+        assert ended["code"] == 1033 and "send auth again" in ended["message"]
+        await place(served, user_id, "d-2", Side.SELL, 1, 24_100)
+        await served.engine.submit(Deposit(account=user_id, cash_cents=1))  # a later batch
+        await client.send(op="ping", id="p")
+        before_pong = []
+        while (message := await client.recv())["type"] != "pong":
+            before_pong.append(message["type"])
+        assert "order" not in before_pong and "fill" not in before_pong
+        again = await client.request(op="subscribe", channel="orders", id="s")
+        assert again["code"] == 2012
+        await client.close()

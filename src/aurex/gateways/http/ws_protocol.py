@@ -41,6 +41,8 @@ class WsOptions:
     """Subscriptions per connection (``ticker`` for all symbols counts as one)."""
     close_grace_s: float = 30.0
     """How long a slow consumer's last messages and close frame may take to leave."""
+    reauth_interval_s: float = 60.0
+    """How often a logged-in connection's access token is checked again."""
     feed_size: int = 65_536
     """Engine updates the hub may fall behind by before it must drop every client."""
 

@@ -8,7 +8,7 @@ sender gets ``close_grace_s`` to deliver the last error and the close frame befo
 the connection is dropped.
 
 Login is by message (``{"op": "auth", "token": <access JWT>}``), never in the URL.
-The token is checked again every ``REAUTH_INTERVAL_S``: once it expires or its
+The token is checked again every ``reauth_interval_s``: once it expires or its
 session is revoked, the private channel stops with the auth error's code.
 """
 
@@ -20,7 +20,7 @@ import logging
 
 from starlette.websockets import WebSocket
 
-from aurex.auth.errors import AuthError
+from aurex.auth.errors import AuthCode, AuthError
 from aurex.auth.services import AuthServices
 from aurex.engine.port import EngineUnavailable
 from aurex.engine.queries import GetIndex, GetTicker, ListTickers
@@ -40,7 +40,6 @@ from aurex.marketdata import TickerView
 
 log = logging.getLogger(__name__)
 
-REAUTH_INTERVAL_S = 60.0
 ORDERS_KEY = ("orders", "", "")
 
 
@@ -130,6 +129,9 @@ class Session:
                 outbox.put(error(exc.code, exc.message, request.request_id))
             except EngineUnavailable as exc:
                 outbox.put(error(GatewayCode.ENGINE_UNAVAILABLE, str(exc), request.request_id))
+            except Exception:
+                log.exception("WebSocket request %r failed", request.op)
+                outbox.put(error(AuthCode.INTERNAL_ERROR, "internal error", request.request_id))
 
     async def _handle(self, request: Request) -> None:
         op = request.op
@@ -160,7 +162,7 @@ class Session:
     async def _recheck_token(self) -> None:
         """End the private channel once the token stops being valid."""
         while True:
-            await asyncio.sleep(REAUTH_INTERVAL_S)
+            await asyncio.sleep(self.options.reauth_interval_s)
             try:
                 await self.auth.sessions.authenticate(self._token)
             except AuthError as exc:
