@@ -12,6 +12,7 @@ from aurex.auth.email_code import EmailCodes
 from aurex.auth.keys import KeyRing
 from aurex.auth.login import Login
 from aurex.auth.passwords import PasswordHasher
+from aurex.auth.passwords_flow import PasswordFlows
 from aurex.auth.ports import (
     AccountGateway,
     AuditLog,
@@ -39,6 +40,7 @@ class AuthServices:
     admin: Admin
     throttle: Throttle
     email_codes: EmailCodes
+    passwords: PasswordFlows
     users: UserRepository
     audit: AuditLog
     accounts: AccountGateway
@@ -116,6 +118,20 @@ def build_auth_services(
         admin=Admin(users, accounts, opening, sessions, audit, clock),
         throttle=throttle,
         email_codes=email_codes,
+        passwords=PasswordFlows(
+            users,
+            hasher,
+            two_factor,
+            email_codes,
+            sessions,
+            throttle,
+            stores.challenges,
+            mailer,
+            audit,
+            keys,
+            clock,
+            public_url=public_url,
+        ),
         users=users,
         audit=audit,
         accounts=accounts,

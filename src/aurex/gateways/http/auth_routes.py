@@ -1,4 +1,5 @@
-"""``/api/auth``: sign-up, the two-step login, refresh, logout, e-mail verification."""
+"""``/api/auth``: sign-up, the two-step login, refresh, logout, e-mail verification,
+password change and reset."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from aurex.auth.sessions import IssuedTokens
 from aurex.gateways.http.deps import (
     ClientIp,
     CurrentSession,
+    CurrentUser,
     Services,
     UserAgent,
     bearer_token,
@@ -23,7 +25,10 @@ from aurex.gateways.http.schemas import (
     EmailRequest,
     LoginRequest,
     LoginResponse,
+    PasswordChangeRequest,
+    PasswordResetRequest,
     RefreshRequest,
+    RevokedResponse,
     SignupRequest,
     SignupResponse,
     SuccessResponse,
@@ -197,3 +202,45 @@ async def resend_verification(
     """Send a new verification link (the answer does not reveal whether the user exists)."""
     await services.signup.resend_verification(body.email, ip)
     return SuccessResponse(message="If the address needs verifying, a new link was sent")
+
+
+@router.post("/password/code", response_model=SuccessResponse)
+async def password_code(services: Services, principal: CurrentUser) -> SuccessResponse:
+    """E-mail the code a password change needs (e-mail-code users; one a minute)."""
+    user = await services.users.get(principal.user_id)
+    if user is None:
+        raise AuthError(AuthCode.TOKEN_REVOKED, "the account no longer exists")
+    await services.passwords.send_change_code(user)
+    return SuccessResponse(message="A code was sent")
+
+
+@router.post("/password", response_model=RevokedResponse)
+async def change_password(
+    body: PasswordChangeRequest, services: Services, principal: CurrentUser, ip: ClientIp
+) -> RevokedResponse:
+    """A new password, with the current one and the second factor; every other session
+    ends (``revoked`` says how many), this one stays."""
+    user = await services.users.get(principal.user_id)
+    if user is None:
+        raise AuthError(AuthCode.TOKEN_REVOKED, "the account no longer exists")
+    ended = await services.passwords.change(
+        user, principal.session_id, body.current_password, body.new_password, body.code, ip
+    )
+    return RevokedResponse(revoked=ended)
+
+
+@router.post("/password/forgot", response_model=SuccessResponse)
+async def forgot_password(body: EmailRequest, services: Services, ip: ClientIp) -> SuccessResponse:
+    """Mail a reset token (the answer does not reveal whether the user exists)."""
+    await services.passwords.request_reset(body.email, ip)
+    return SuccessResponse(message="If the address belongs to an account, a reset mail was sent")
+
+
+@router.post("/password/reset", response_model=SuccessResponse)
+async def reset_password(
+    body: PasswordResetRequest, services: Services, ip: ClientIp
+) -> SuccessResponse:
+    """A new password with the mailed token (and a TOTP/backup code for TOTP users);
+    every session of the user ends."""
+    await services.passwords.reset(body.token, body.new_password, body.code, ip)
+    return SuccessResponse(message="Password changed; log in with the new password")

@@ -51,6 +51,18 @@ class VerifyTwoFactorRequest(Body):
     device_token: DeviceToken = None
 
 
+class PasswordChangeRequest(Body):
+    current_password: Password
+    new_password: Password
+    code: Code
+
+
+class PasswordResetRequest(Body):
+    token: Annotated[str, Field(max_length=256)]
+    new_password: Password
+    code: Annotated[str | None, Field(max_length=64)] = None
+
+
 class RefreshRequest(Body):
     trading_token: Annotated[str | None, Field(max_length=256)] = None
 
