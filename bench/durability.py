@@ -135,8 +135,7 @@ def main() -> None:
         "snapshot_bytes_newest": sizes[0] if sizes else 0,
         "snapshot_bytes_final": final_size,
         "restart_after_crash_s": crash_s,
-        "restart_after_crash_replayed": recovered - (recovered // args.snapshot_every)
-        * args.snapshot_every,
+        "restart_after_crash_replayed": recovered % args.snapshot_every,
         "restart_after_stop_s": clean_s,
     }
     for key, value in result.items():
