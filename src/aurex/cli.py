@@ -10,12 +10,14 @@ import signal
 import sys
 from pathlib import Path
 
+from aurex.admin_cli import add_admin_parser, run_admin
 from aurex.bootstrap import Platform
 from aurex.config import Settings
 from aurex.console import render
 from aurex.engine import backup, verify
 from aurex.engine.journal import CorruptDataError
 from aurex.engine.local import LocalEngine
+from aurex.store.health import DatabaseUnusable
 
 log = logging.getLogger("aurex")
 
@@ -92,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     copy = sub.add_parser("backup", help="copy a data directory consistently, even while running")
     copy.add_argument("--data-dir", type=Path, default=None)
     copy.add_argument("--to", type=Path, required=True, help="a new, empty directory")
+    add_admin_parser(sub)
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -102,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         return verify.run(args.data_dir or Path(settings.data_dir), fix=args.repair)
     if args.command == "backup":
         return backup.run(args.data_dir or Path(settings.data_dir), args.to)
+    if args.command == "admin":
+        return run_admin(args, settings)
     try:
         asyncio.run(
             _serve(
@@ -111,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
                 seconds=args.seconds,
             )
         )
+    except DatabaseUnusable as exc:
+        print(f"aurex: refusing to start: {exc}", file=sys.stderr)
+        return 2
     except CorruptDataError as exc:
         print(verify.refusal(exc, Path(settings.data_dir)), file=sys.stderr)
         return 2

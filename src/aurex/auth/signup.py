@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aurex.auth.account_opening import AccountOpening
@@ -96,38 +97,19 @@ class Signup:
         email_verified: bool = False,
         ip: str | None = None,
     ) -> UserRecord:
-        """Validate, store the user and open the exchange account (also used by the CLI).
+        """Validate, store the user and open the exchange account.
 
         The user is stored unopened first; if opening the account fails it is
         retried later (``AccountOpening``), so the user is never left half-created.
         """
-        normalized = validate_email(email)
-        validate_password(password)
-        now = self._clock()
-        user = UserRecord(
-            id=str(uuid.uuid4()),
-            email=normalized,
-            password_hash=await self._hasher.hash(password),
-            first_name=validate_name(first_name, "firstName"),
-            last_name=validate_name(last_name, "lastName"),
-            country=validate_country(country),
-            role=role,
-            email_verified=email_verified,
-            created_at=now,
-            updated_at=now,
-        )
-        try:
-            await self._users.add(user)
-        except EmailTakenError as exc:
-            raise AuthError(AuthCode.EMAIL_TAKEN, "an account with this e-mail exists") from exc
-        await self._audit.record(
-            AuditEntry(
-                at=now,
-                action="user.created",
-                user_id=user.id,
-                ip_address=ip,
-                detail={"role": role.value, "opening_cash_cents": self.opening_cash_cents},
-            )
+        user = await store_new_user(
+            self._users,
+            self._hasher,
+            self._audit,
+            self._clock,
+            NewUser(email, password, first_name, last_name, country, role, email_verified),
+            opening_cash_cents=self.opening_cash_cents,
+            ip=ip,
         )
         await self._opening.try_ensure(user)
         return user
@@ -189,3 +171,62 @@ class Signup:
 
     def _key(self, token: str) -> str:
         return f"verify-email:{self._keys.mac(_PURPOSE, token)}"
+
+
+@dataclass(frozen=True, slots=True)
+class NewUser:
+    """What a new user is created from (before validation)."""
+
+    email: str
+    password: str
+    first_name: str
+    last_name: str
+    country: str = "US"
+    role: Role = Role.TRADER
+    email_verified: bool = False
+
+
+async def store_new_user(
+    users: UserRepository,
+    hasher: PasswordHasher,
+    audit: AuditLog,
+    clock: Clock,
+    new: NewUser,
+    *,
+    opening_cash_cents: int,
+    ip: str | None = None,
+) -> UserRecord:
+    """Validate and store a user whose exchange account is still to be opened.
+
+    Sign-up opens it right after; ``aurex admin create-user`` (which runs without
+    the engine) leaves it to the server's start-up reconciliation or first login.
+    """
+    normalized = validate_email(new.email)
+    validate_password(new.password)
+    now = clock()
+    user = UserRecord(
+        id=str(uuid.uuid4()),
+        email=normalized,
+        password_hash=await hasher.hash(new.password),
+        first_name=validate_name(new.first_name, "firstName"),
+        last_name=validate_name(new.last_name, "lastName"),
+        country=validate_country(new.country),
+        role=new.role,
+        email_verified=new.email_verified,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        await users.add(user)
+    except EmailTakenError as exc:
+        raise AuthError(AuthCode.EMAIL_TAKEN, "an account with this e-mail exists") from exc
+    await audit.record(
+        AuditEntry(
+            at=now,
+            action="user.created",
+            user_id=user.id,
+            ip_address=ip,
+            detail={"role": new.role.value, "opening_cash_cents": opening_cash_cents},
+        )
+    )
+    return user
