@@ -29,11 +29,11 @@ from aurex.engine.local import INDEX_INTERVAL_S, LocalEngine
 from aurex.gateways.http import AppServices, create_app
 from aurex.gateways.http.ops_routes import Probes, ops_router
 from aurex.gateways.http.server import HttpServer
+from aurex.health import platform_checks
 from aurex.listing import load_listings
 from aurex.store.audit_log import SqlAuditLog
-from aurex.store.database import create_engine
+from aurex.store.health import open_usable_database
 from aurex.store.history import SqlHistory
-from aurex.store.migrate import upgrade_database
 from aurex.store.projector import Projector
 from aurex.store.session_repository import SqlBackupCodeRepository, SqlSessionRepository
 from aurex.store.user_repository import SqlUserRepository
@@ -79,7 +79,8 @@ class Platform:
     def __init__(self, settings: Settings, adapters: Adapters | None = None) -> None:
         self.settings = settings
         self.adapters = adapters or Adapters()
-        self.http_url = f"http://{settings.host}:{settings.http_port}"
+        scheme = "https" if settings.tls_cert_file else "http"
+        self.http_url = f"{scheme}://{settings.host}:{settings.http_port}"
         self._engine: LocalEngine | None = None
         self._auth: AuthServices | None = None
         self._app: FastAPI | None = None
@@ -139,7 +140,7 @@ class Platform:
                 auth=self._auth,
                 engine=engine,
                 history=SqlHistory(database),
-                routers=(ops_router(self._probes()), *adapters.extra_routers),
+                routers=(ops_router(self._probes(database)), *adapters.extra_routers),
             )
         )
         if serve_http:
@@ -156,13 +157,16 @@ class Platform:
             except Exception:
                 log.exception("shutting down %r failed", closer)
 
-    def _probes(self) -> Probes:
+    def _probes(self, database: AsyncEngine) -> Probes:
         engine = self.engine
         return Probes(
             accepting=lambda: engine.status().accepting,
             last_seq=lambda: engine.status().last_seq,
             durable_seq=lambda: engine.status().durable_seq,
             projector_lag=lambda: self.projector.lag if self.projector else 0,
+            checks=platform_checks(
+                database, self.auth.stores, engine.sequencer, self.settings.journal_dir
+            ),
         )
 
     def _start_projector(self, engine: LocalEngine, database: AsyncEngine) -> asyncio.Task[None]:
@@ -203,9 +207,7 @@ async def start_engine(settings: Settings, adapters: Adapters | None = None) -> 
 
 async def open_database(settings: Settings) -> AsyncEngine:
     """Create or upgrade the schema, then connect (SQLite file or PostgreSQL URL)."""
-    url = settings.resolved_database_url
-    await upgrade_database(url)
-    return create_engine(url)
+    return await open_usable_database(settings.resolved_database_url)
 
 
 async def _finish(projector_task: asyncio.Task[None], engine: LocalEngine) -> None:
