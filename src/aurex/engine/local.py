@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
 from collections import deque
@@ -107,7 +108,29 @@ class LocalEngine:
         clock_ns: Callable[[], int] = time.time_ns,
         index_interval_s: float = INDEX_INTERVAL_S,
     ) -> LocalEngine:
-        """Recover the exchange, its market data and order states from ``data_dir`` (blocking)."""
+        """Recover the exchange, its market data and order states from ``data_dir`` (blocking).
+
+        The cyclic garbage collector is paused meanwhile: recovery builds hundreds of
+        thousands of long-lived objects, and collections triggered by their allocation
+        kept rescanning them (more than half of the restart time at 300k commands).
+        """
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return cls._recover(data_dir, durability, snapshot_every, clock_ns, index_interval_s)
+        finally:
+            if paused:
+                gc.enable()
+
+    @classmethod
+    def _recover(
+        cls,
+        data_dir: Path,
+        durability: Durability,
+        snapshot_every: int,
+        clock_ns: Callable[[], int],
+        index_interval_s: float,
+    ) -> LocalEngine:
         data_dir.mkdir(parents=True, exist_ok=True)
         market_data = MarketData()
         ledger = OrderLedger()

@@ -28,6 +28,8 @@ from aurex.gateways.http.connections import (
 from aurex.gateways.http.limits import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
 from aurex.log_throttle import throttle_logging
 
+WS_MAX_FRAME_BYTES = 64 * 1024
+
 
 @dataclass(frozen=True, slots=True)
 class ServerOptions:
@@ -88,6 +90,12 @@ class HttpServer:
             forwarded_allow_ips=[str(n) for n in trusted] or None,
             ssl_certfile=options.tls_cert_file,
             ssl_keyfile=options.tls_key_file,
+            # WebSocket frames from clients are small commands; the /ws session
+            # enforces its own 4 KiB limit, this stops uvicorn buffering more.
+            ws_max_size=WS_MAX_FRAME_BYTES,
+            # Per-connection compression would deflate each broadcast once per
+            # subscriber, undoing the hub's encode-once fan-out.
+            ws_per_message_deflate=False,
         )
         self._server = uvicorn.Server(config)
         self._task: asyncio.Task[None] | None = None
