@@ -26,6 +26,7 @@ from aurex.auth.ports import Clock, Mailer, utc_now
 from aurex.auth.stores import ShortLivedStores
 from aurex.config import Settings
 from aurex.engine.local import INDEX_INTERVAL_S, LocalEngine
+from aurex.gateways.grpc.server import GrpcServer
 from aurex.gateways.http import AppServices, create_app
 from aurex.gateways.http.ops_routes import Probes, ops_router
 from aurex.gateways.http.server import HttpServer
@@ -86,6 +87,8 @@ class Platform:
         self._app: FastAPI | None = None
         self.database: AsyncEngine | None = None
         self.projector: Projector | None = None
+        self.grpc_port = 0
+        """The gRPC server's bound port once started (``settings.grpc_port`` may be 0)."""
         self._closers: list[Callable[[], Awaitable[None]]] = []
 
     @property
@@ -106,9 +109,10 @@ class Platform:
             raise RuntimeError("platform not started")
         return self._app
 
-    async def start(self, *, serve_http: bool = True) -> None:
+    async def start(self, *, serve_http: bool = True, serve_grpc: bool | None = None) -> None:
         """Recover and start the engine, open the database, build the app; serve it
-        on ``settings.host:http_port`` unless ``serve_http`` is false (in-process tests)."""
+        on ``settings.host:http_port`` unless ``serve_http`` is false (in-process tests),
+        and gRPC on ``settings.host:grpc_port`` when ``serve_grpc`` (default: as HTTP)."""
         settings, adapters = self.settings, self.adapters
         engine = await start_engine(settings, adapters)
         self._engine = engine
@@ -147,6 +151,13 @@ class Platform:
             server = HttpServer.from_settings(self._app, settings)
             await server.start()
             self._closers.append(server.stop)
+        if serve_http if serve_grpc is None else serve_grpc:
+            grpc_server = GrpcServer.from_settings(
+                settings, engine, self._auth.sessions, SqlHistory(database)
+            )
+            await grpc_server.start()
+            self.grpc_port = grpc_server.port
+            self._closers.append(grpc_server.stop)
 
     async def stop(self) -> None:
         """Stop in reverse order: no new requests, drain the engine, finish the projection."""

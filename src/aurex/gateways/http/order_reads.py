@@ -8,16 +8,14 @@ come from the engine alone, i.e. open orders only and no fill history.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from aurex.core.events import Event, OrderAccepted, OrderAmended, TradeExecuted
 from aurex.core.model import Side
 from aurex.engine.port import EnginePort
 from aurex.engine.queries import GetOrder, OpenOrders
-from aurex.readside import TERMINAL, Fill, OrderState, evolve, fill_for
+from aurex.readside import TERMINAL, Fill, OrderState
 from aurex.readside.history import FillFilter, History, InvalidCursor, OrderFilter, Page
-from aurex.readside.order_state import accepted
 
 ENGINE_CURSOR = "o"
 
@@ -29,29 +27,6 @@ class OrderQuery:
     """open, closed or all."""
     cursor: str | None
     limit: int
-
-
-def fills_of(order: OrderState, events: Iterable[Event]) -> list[Fill]:
-    """The fills of ``order`` among one command's events, each with the order's
-    filled and leaves quantities right after it (the read side's own fold)."""
-    order_id = order.order_id
-    state = order
-    fills: list[Fill] = []
-    for event in events:
-        kind = type(event)
-        if kind is OrderAccepted and event.order_id == order_id:  # type: ignore[attr-defined]
-            assert isinstance(event, OrderAccepted)
-            state = accepted(event)
-        elif kind is OrderAmended and event.order_id == order_id:  # type: ignore[attr-defined]
-            state = evolve(state, event)
-            # an amendment states the new total and what is left: the rest was filled
-            state = state._replace(filled=state.quantity - state.leaves)
-        elif kind is TradeExecuted:
-            assert isinstance(event, TradeExecuted)
-            if order_id in (event.buy_order_id, event.sell_order_id):
-                state = evolve(state, event)
-                fills.append(fill_for(state, event))
-    return fills
 
 
 def _matches(state: OrderState, f: OrderFilter) -> bool:

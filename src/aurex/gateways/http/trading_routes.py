@@ -14,14 +14,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from aurex.core.commands import AmendOrder, CancelAll, CancelOrder, Command, PlaceOrder
-from aurex.core.events import OrderAccepted
+from aurex.core.commands import AmendOrder, CancelAll, CancelOrder, Command
 from aurex.engine.port import EnginePort, Outcome
-from aurex.gateways import wire
+from aurex.gateways import order_entry, wire
 from aurex.gateways.codes import GatewayCode
 from aurex.gateways.http.error_docs import errors
 from aurex.gateways.http.errors import GatewayError
-from aurex.gateways.http.order_reads import OrderQuery, OrderReader, fills_of, parse_side
+from aurex.gateways.http.order_reads import OrderQuery, OrderReader, parse_side
 from aurex.gateways.http.rate_limit import OrderEntryUser, TradingUser
 from aurex.gateways.http.trading_schemas import (
     AmendOrderRequest,
@@ -107,15 +106,14 @@ async def place_order(
 ) -> JSONResponse:
     """Place an order. Market orders default to ioc, others to gtc; ``postOnly`` orders
     never take liquidity; ``selfTradePrevention`` says which side of a self-trade ends."""
-    tif = body.time_in_force or ("ioc" if body.type == "market" else "gtc")
-    command = PlaceOrder(
+    command = order_entry.place_order(
         account=principal.user_id,
         client_order_id=body.client_order_id,
-        symbol=body.symbol.upper(),
+        symbol=body.symbol,
         side=wire.SIDES[body.side],
         order_type=wire.ORDER_TYPES[body.type],
         quantity=body.quantity,
-        tif=wire.TIME_IN_FORCE[tif],
+        tif=wire.TIME_IN_FORCE[body.time_in_force] if body.time_in_force else None,
         price_ticks=_ticks(body.price),
         stop_price_ticks=_ticks(body.stop_price),
         post_only=body.post_only,
@@ -125,10 +123,10 @@ async def place_order(
     order = outcome.order
     if order is None:
         raise GatewayError(404, GatewayCode.ORDER_NOT_FOUND, "the order is no longer known")
-    created = any(type(e) is OrderAccepted for e in outcome.events)
+    created = order_entry.created(outcome)
     answer = {
         "order": wire.order(order),
-        "fills": [wire.fill(f) for f in fills_of(order, outcome.events)],
+        "fills": [wire.fill(f) for f in order_entry.fills_of(order, outcome.events)],
     }
     return JSONResponse(answer, status_code=201 if created else 200)
 
@@ -212,7 +210,7 @@ async def amend_order(
     order = _touched(outcome, order_id)
     answer = {
         "order": wire.order(order),
-        "fills": [wire.fill(f) for f in fills_of(order, outcome.events)],
+        "fills": [wire.fill(f) for f in order_entry.fills_of(order, outcome.events)],
     }
     return JSONResponse(answer)
 

@@ -1,0 +1,1 @@
+"""The gRPC gateway: ``aurex.v1.StockService`` (stock_service.proto) on the engine port."""

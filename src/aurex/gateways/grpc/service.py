@@ -1,0 +1,262 @@
+"""The ``aurex.v1.StockService`` servicer (grpc.aio) on the engine port.
+
+Order entry (SubmitOrder, CancelOrder, AmendOrder, the OrderEntry stream) needs the
+access token (``authorization: Bearer <JWT>``) and the same session's trading token
+(``x-trading-token``); OrderStatus and StreamOrderUpdates the access token; market
+data is public. A ``user_id`` in a request must be empty or the token's user.
+Commands are built and refused exactly as REST does (``aurex.gateways.order_entry``);
+an answer is sent once the command is durable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from aurex.auth.errors import AuthCode
+from aurex.auth.sessions import Principal, SessionService
+from aurex.core.commands import Command, PlaceOrder
+from aurex.engine.port import EnginePort, Outcome
+from aurex.gateways import order_entry
+from aurex.gateways.grpc import convert, streams
+from aurex.gateways.grpc import stock_service_pb2 as pb
+from aurex.gateways.grpc import stock_service_pb2_grpc as pb_grpc
+from aurex.gateways.grpc.errors import abort, credentials
+from aurex.gateways.order_entry import EntryError, ErrorKind
+from aurex.readside.history import History
+
+log = logging.getLogger(__name__)
+
+MAX_IN_FLIGHT = 4096
+"""Requests of one OrderEntry stream being processed at once; the stream reads no
+further until one finishes (HTTP/2 flow control then holds the client back)."""
+REAUTH_INTERVAL_S = 5.0
+"""How often a long OrderEntry stream re-checks its tokens (logout ends it)."""
+DEFAULT_DEPTH = 10
+MAX_DEPTH = 1000
+MAX_SYMBOLS = 100
+
+
+class StockService(pb_grpc.StockServiceServicer):
+    def __init__(
+        self, engine: EnginePort, sessions: SessionService, history: History | None
+    ) -> None:
+        self.engine = engine
+        self.sessions = sessions
+        self.history = history
+
+    async def _caller(self, context: Any, *, trading: bool, user_id: str = "") -> Principal:
+        access, trading_token = credentials(context)
+        principal = await order_entry.authenticate(
+            self.sessions, access, trading_token, needs_trading=trading
+        )
+        order_entry.check_user(principal, user_id)
+        return principal
+
+    # -- order management ---------------------------------------------------------------
+
+    async def _placed(self, outcome: Outcome, request_id: int = 0) -> pb.OrderResponse:
+        state = outcome.order
+        if state is None:
+            raise EntryError.invalid("the order is no longer known")
+        duplicate = not order_entry.created(outcome)
+        fills = [] if duplicate else order_entry.fills_of(state, outcome.events)
+        return convert.order_response(state, fills, duplicate=duplicate, request_id=request_id)
+
+    async def _run(self, command: Command, request_id: int = 0) -> pb.OrderResponse:
+        outcome = await order_entry.submit(self.engine, command)
+        if isinstance(command, PlaceOrder):
+            return await self._placed(outcome, request_id)
+        order_id = getattr(command, "order_id", 0)
+        state = order_entry.touched(outcome, order_id) if order_id else outcome.order
+        if state is None:
+            raise EntryError.invalid("the order is no longer known")
+        return convert.order_response(
+            state, order_entry.fills_of(state, outcome.events), request_id=request_id
+        )
+
+    async def SubmitOrder(self, request: pb.OrderRequest, context: Any) -> pb.OrderResponse:
+        try:
+            caller = await self._caller(context, trading=True, user_id=request.user_id)
+            return await self._run(convert.place_order(caller.user_id, request))
+        except EntryError as error:
+            await abort(context, error)
+
+    async def CancelOrder(self, request: pb.CancelOrderRequest, context: Any) -> pb.OrderResponse:
+        try:
+            caller = await self._caller(context, trading=True, user_id=request.user_id)
+            return await self._run(convert.cancel_order(caller.user_id, request))
+        except EntryError as error:
+            await abort(context, error)
+
+    async def AmendOrder(self, request: pb.AmendOrderRequest, context: Any) -> pb.OrderResponse:
+        try:
+            caller = await self._caller(context, trading=True, user_id=request.user_id)
+            return await self._run(convert.amend_order(caller.user_id, request))
+        except EntryError as error:
+            await abort(context, error)
+
+    async def OrderStatus(
+        self, request: pb.OrderStatusRequest, context: Any
+    ) -> pb.OrderStatusResponse:
+        try:
+            caller = await self._caller(context, trading=False, user_id=request.user_id)
+            order_id, client_order_id = convert.order_key(request.order_id, request.client_order_id)
+            state = await order_entry.find_order(
+                self.engine, self.history, caller.user_id, order_id, client_order_id
+            )
+            return convert.status_response(state)
+        except EntryError as error:
+            await abort(context, error)
+
+    async def OrderEntry(
+        self, request_iterator: AsyncIterator[pb.OrderEntryRequest], context: Any
+    ) -> AsyncIterator[pb.OrderResponse]:
+        try:
+            caller = await self._caller(context, trading=True)
+        except EntryError as error:
+            await abort(context, error)
+        session = _EntrySession(self, caller, context)
+        reader = asyncio.create_task(session.read(request_iterator))
+        try:
+            while True:
+                response = await session.out.get()
+                if response is None:
+                    break
+                yield response
+            await reader  # re-raises a failed re-authentication
+        except EntryError as error:
+            await abort(context, error)
+        finally:
+            reader.cancel()
+
+    async def StreamOrderUpdates(
+        self, request: pb.OrderUpdatesRequest, context: Any
+    ) -> AsyncIterator[pb.OrderUpdate]:
+        try:
+            caller = await self._caller(context, trading=False, user_id=request.user_id)
+
+            async def ready() -> None:
+                await context.send_initial_metadata(())
+
+            async for update in streams.order_updates(self.engine, caller.user_id, ready):
+                yield update
+        except EntryError as error:
+            await abort(context, error)
+
+    # -- market data ----------------------------------------------------------------------
+
+    async def StreamMarketData(
+        self, request: pb.MarketDataRequest, context: Any
+    ) -> AsyncIterator[pb.MarketDataUpdate]:
+        try:
+            symbols = list(dict.fromkeys(order_entry.check_symbol(s) for s in request.symbols))
+            if not 1 <= len(symbols) <= MAX_SYMBOLS:
+                raise EntryError.invalid(f"symbols: name 1 to {MAX_SYMBOLS} symbols")
+            depth = request.depth or DEFAULT_DEPTH
+            if not 1 <= depth <= MAX_DEPTH:
+                raise EntryError.invalid(f"depth: 1 to {MAX_DEPTH} levels")
+            async for update in streams.market_data(self.engine, symbols, depth):
+                yield update
+        except EntryError as error:
+            await abort(context, error)
+
+    async def StreamAllStocks(
+        self, request: pb.AllStocksRequest, context: Any
+    ) -> AsyncIterator[pb.AllStocksUpdate]:
+        try:
+            async for update in streams.all_stocks(self.engine):
+                yield update
+        except EntryError as error:
+            await abort(context, error)
+
+    async def StreamMarketIndex(
+        self, request: pb.MarketIndexRequest, context: Any
+    ) -> AsyncIterator[pb.MarketIndexUpdate]:
+        try:
+            async for view in streams.index_views(self.engine, request.index_name):
+                yield convert.market_index_update(view)
+        except EntryError as error:
+            await abort(context, error)
+
+    async def StreamTopIndex(
+        self, request: pb.IndexRequest, context: Any
+    ) -> AsyncIterator[pb.IndexUpdate]:
+        try:
+            top = request.top or 10
+            if not 1 <= top <= MAX_SYMBOLS:
+                raise EntryError.invalid(f"top: 1 to {MAX_SYMBOLS} members")
+            async for view in streams.index_views(self.engine, request.index_name):
+                yield convert.top_index(view, top)
+        except EntryError as error:
+            await abort(context, error)
+
+    async def GetMarketIndex(
+        self, request: pb.MarketIndexRequest, context: Any
+    ) -> pb.MarketIndexResponse:
+        try:
+            view = await streams.current_index(self.engine, request.index_name)
+            return convert.market_index_response(view)
+        except EntryError as error:
+            await abort(context, error)
+
+
+class _EntrySession:
+    """One OrderEntry stream: requests run concurrently, answers go out as they finish."""
+
+    def __init__(self, service: StockService, caller: Principal, context: Any) -> None:
+        self.service = service
+        self.caller = caller
+        self.context = context
+        self.out: asyncio.Queue[pb.OrderResponse | None] = asyncio.Queue()
+        self.slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self.checked_at = time.monotonic()
+
+    async def read(self, requests: AsyncIterator[pb.OrderEntryRequest]) -> None:
+        tasks: set[asyncio.Task[None]] = set()
+        try:
+            async for request in requests:
+                if time.monotonic() - self.checked_at > REAUTH_INTERVAL_S:
+                    await self.service._caller(self.context, trading=True)
+                    self.checked_at = time.monotonic()
+                await self.slots.acquire()
+                task = asyncio.create_task(self.handle(request))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            if tasks:
+                await asyncio.gather(*tasks)
+        finally:
+            self.out.put_nowait(None)
+
+    async def handle(self, request: pb.OrderEntryRequest) -> None:
+        rid = request.request_id
+        client_order_id = ""
+        try:
+            account = self.caller.user_id
+            action = request.WhichOneof("action")
+            command: Command
+            if action == "submit":
+                client_order_id = request.submit.order_id
+                order_entry.check_user(self.caller, request.submit.user_id)
+                command = convert.place_order(account, request.submit)
+            elif action == "cancel":
+                order_entry.check_user(self.caller, request.cancel.user_id)
+                command = convert.cancel_order(account, request.cancel)
+            elif action == "amend":
+                order_entry.check_user(self.caller, request.amend.user_id)
+                command = convert.amend_order(account, request.amend)
+            else:
+                raise EntryError.invalid("send one of submit, cancel or amend")
+            response = await self.service._run(command, rid)
+        except EntryError as error:
+            response = convert.rejected_response(error, client_order_id, rid)
+        except Exception:
+            log.exception("order entry request %d failed", rid)
+            failure = EntryError(ErrorKind.UNAVAILABLE, AuthCode.INTERNAL_ERROR, "internal error")
+            response = convert.rejected_response(failure, client_order_id, rid)
+        finally:
+            self.slots.release()
+        self.out.put_nowait(response)
