@@ -23,12 +23,17 @@ from aurex.client import (
     websocket_url,
 )
 
-from .serve_process import PASSWORD, ServeProcess, latest_code, serve
+from .serve_process import PASSWORD, ServeProcess, free_port, latest_code, serve
+
+
+def other_ports() -> dict[str, str]:
+    """Free ports for the gateways besides HTTP, so parallel servers do not collide."""
+    return {"AUREX_GRPC_PORT": str(free_port()), "AUREX_TCP_PORT": str(free_port())}
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
-    with serve(tmp_path_factory.mktemp("stream")) as running:
+    with serve(tmp_path_factory.mktemp("stream"), other_ports()) as running:
         yield running
 
 

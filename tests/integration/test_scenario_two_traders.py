@@ -35,7 +35,13 @@ from aurex.client import (
 from aurex.config import Settings
 from aurex.core.commands import Deposit
 
-from .serve_process import PASSWORD, serve
+from .serve_process import PASSWORD, free_port, serve
+
+
+def other_ports() -> dict[str, str]:
+    """Free ports for the gateways besides HTTP, so parallel servers do not collide."""
+    return {"AUREX_GRPC_PORT": str(free_port()), "AUREX_TCP_PORT": str(free_port())}
+
 
 SYMBOL = "AAPL"
 TICK = Decimal("0.01")
@@ -130,14 +136,14 @@ async def test_two_new_users_trade_through_the_python_client(tmp_path: Path) -> 
     mail_dir = data_dir / "mail"
 
     # -- first run: both sign up; Ann confirms her address with the mailed link
-    with serve(tmp_path) as server, AurexClient(server.url) as client:
+    with serve(tmp_path, other_ports()) as server, AurexClient(server.url) as client:
         ann_id = client.signup(ann, PASSWORD, "Ann", "Lee", "GB").user_id
         client.signup(bob, PASSWORD, "Bob", "Roy", "US")
         client.verify_email(verification_token(mail_dir, ann))
     await deposit_shares(data_dir, ann_id, SYMBOL, 1_000)
 
     # -- second run: both log in with the e-mailed second factor
-    with serve(tmp_path) as server:
+    with serve(tmp_path, other_ports()) as server:
         seller = AurexClient(server.url, second_factor=lambda _: mailed_code(mail_dir, ann))
         buyer = AsyncAurexClient(server.url)
         asked: list[str] = []

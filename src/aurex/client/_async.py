@@ -14,6 +14,7 @@ import httpx
 
 from aurex.client._calls import Calls
 from aurex.client._errors import AurexError, TransportError
+from aurex.client._lanes import Lanes
 from aurex.client._models import Fill, Order, OrderStatusFilter, Side, SignupResult, Tokens
 from aurex.client._protocol import AskSecondFactor, Flow, RefreshTokens, Reply, Request
 from aurex.client._session import Session
@@ -42,8 +43,10 @@ def _call(
 class AsyncAurexClient:
     """An asyncio Aurex client. Use with ``async with``, or call ``aclose()``.
 
-    Safe to share between many concurrent tasks: they use one connection pool (of up to
-    ``max_connections``) and a token refresh happens once however many tasks need it.
+    Safe to share between many concurrent tasks: up to ``max_connections`` requests
+    are in flight at once, each on a connection of its own, and a token refresh happens
+    once however many tasks need it. ``local_address`` binds the client's side of each
+    connection; ``transport`` replaces the network (e.g. ``httpx.ASGITransport``).
     """
 
     def __init__(
@@ -52,17 +55,26 @@ class AsyncAurexClient:
         *,
         second_factor: AsyncSecondFactorCallback | None = None,
         timeout: float = 10.0,
-        max_connections: int = 100,
+        max_connections: int = 32,
+        local_address: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        limits = httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections
-        )
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url, timeout=timeout, transport=transport, limits=limits
-        )
+        if transport is not None:
+            shared = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport)
+            self._http = Lanes(lambda: shared, max_connections)
+        else:
+
+            def lane() -> httpx.AsyncClient:
+                return httpx.AsyncClient(
+                    base_url=self.base_url,
+                    timeout=timeout,
+                    transport=httpx.AsyncHTTPTransport(local_address=local_address),
+                    limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+                )
+
+            self._http = Lanes(lane, max_connections)
         self._session = Session(clock)
         self._calls = Calls(self._session)
         self._second_factor = second_factor
