@@ -17,7 +17,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, Field
 
 ERROR_DESCRIPTIONS: dict[int, str] = {
-    400: "Bad request (e.g. an invalid verification token or cursor)",
+    400: "Bad request: a body that is not JSON, an invalid cursor or verification token",
     401: "Not authenticated: missing, invalid, expired or revoked token",
     403: "Forbidden: CSRF check failed, wrong role, or a trading token of another session",
     404: "Not found (unknown symbol, order, user or session)",
@@ -30,7 +30,7 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
 
 _ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
 
-# Statuses (besides 422 for any input and 413 for any body, added to every route)
+# Statuses (besides 422 for any input and 400 and 413 for any body, added to every route)
 # that the routes outside the trading and market-data routers can answer.
 _AUTHENTICATED = (401, 403)
 ROUTE_ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
@@ -43,6 +43,10 @@ ROUTE_ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/api/auth/logout"): (*_AUTHENTICATED, 404),
     ("post", "/api/auth/verify-email"): (400,),
     ("post", "/api/auth/verify-email/resend"): (429, 503),
+    ("post", "/api/auth/password/code"): (*_AUTHENTICATED, 429, 503),
+    ("post", "/api/auth/password"): (*_AUTHENTICATED, 429),
+    ("post", "/api/auth/password/forgot"): (429, 503),
+    ("post", "/api/auth/password/reset"): (400, 401, 429),
     ("get", "/api/auth/2fa"): _AUTHENTICATED,
     ("post", "/api/auth/2fa/totp/setup"): (*_AUTHENTICATED, 409),
     ("post", "/api/auth/2fa/totp/confirm"): (*_AUTHENTICATED, 409, 429),
@@ -61,6 +65,12 @@ ROUTE_ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
     ("get", "/api/admin/audit"): _AUTHENTICATED,
     ("get", "/readyz"): (503,),
     ("head", "/readyz"): (503,),
+}
+
+
+# Answers that are not JSON.
+ROUTE_CONTENT: dict[tuple[str, str], str] = {
+    ("get", "/metrics"): "text/plain",
 }
 
 
@@ -98,8 +108,11 @@ def install_openapi(app: FastAPI, route_errors: Mapping[tuple[str, str], tuple[i
                 if operation.get("parameters") or "requestBody" in operation:
                     statuses.add(422)
                 if "requestBody" in operation:
-                    statuses.add(413)
+                    statuses |= {400, 413}  # a body that is not JSON at all; too large
                 responses = operation.setdefault("responses", {})
+                media_type = ROUTE_CONTENT.get((method, path))
+                if media_type is not None:
+                    responses["200"]["content"] = {media_type: {"schema": {"type": "string"}}}
                 for status in sorted(statuses | {int(s) for s in responses if s[0] in "45"}):
                     responses[str(status)] = {
                         "description": ERROR_DESCRIPTIONS[status],

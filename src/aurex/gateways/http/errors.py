@@ -156,11 +156,13 @@ def install_error_handlers(app: FastAPI) -> None:
         message = f"the exchange is not accepting requests: {exc}"
         return error_response(503, GatewayCode.ENGINE_UNAVAILABLE, message, {"Retry-After": "1"})
 
-    async def on_http(_request: Request, exc: Exception) -> JSONResponse:
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        code = {404: AuthCode.NOT_FOUND, 405: AuthCode.METHOD_NOT_ALLOWED}.get(
+        code: int = {404: AuthCode.NOT_FOUND, 405: AuthCode.METHOD_NOT_ALLOWED}.get(
             exc.status_code, AuthCode.HTTP_ERROR
         )
+        if exc.status_code == 400 and request.url.path.startswith(GATEWAY_PREFIXES):
+            code = GatewayCode.MALFORMED_REQUEST
         return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
 
     app.add_exception_handler(AuthError, on_auth_error)

@@ -50,7 +50,10 @@ router = APIRouter(prefix="/api/trading", tags=["trading"])
 
 OrderId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The exchange's order id")]
 SymbolParam = Annotated[str | None, Query(min_length=1, max_length=16)]
-Millis = Annotated[int | None, Query(ge=0, le=2**53, description="Milliseconds since the epoch")]
+MAX_MILLIS = 9_000_000_000_000  # year 2255: in nanoseconds still a signed 64-bit integer
+Millis = Annotated[
+    int | None, Query(ge=0, le=MAX_MILLIS, description="Milliseconds since the epoch")
+]
 Cursor = Annotated[str | None, Query(max_length=512)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 

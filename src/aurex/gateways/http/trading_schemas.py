@@ -64,21 +64,38 @@ class Input(Model):
 
 
 class PlaceOrderRequest(Input):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "clientOrderId": "my-order-1",
+                    "symbol": "AAPL",
+                    "side": "buy",
+                    "type": "limit",
+                    "timeInForce": "gtc",
+                    "quantity": 10,
+                    "price": "234.50",
+                }
+            ]
+        }
+    )
+
     client_order_id: Annotated[
         str,
         Field(
             min_length=1,
             max_length=64,
             description="Your id: unique among your open orders; repeating it is a safe retry",
+            examples=["my-order-1"],
         ),
     ]
-    symbol: Annotated[str, Field(min_length=1, max_length=16)]
+    symbol: Annotated[str, Field(min_length=1, max_length=16, examples=["AAPL"])]
     side: Side
     type: OrderTypeName
     time_in_force: TimeInForceName | None = Field(
         default=None, description="Default gtc; ioc for market orders"
     )
-    quantity: Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY)]
+    quantity: Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY, examples=[10])]
     price: PriceText | None = Field(default=None, description="Limit price (limit, stop_limit)")
     stop_price: PriceText | None = Field(default=None, description="Trigger (stop, stop_limit)")
     post_only: StrictBool = False
