@@ -30,6 +30,7 @@ from aurex.gateways.grpc.server import GrpcServer
 from aurex.gateways.http import AppServices, create_app
 from aurex.gateways.http.ops_routes import Probes, ops_router
 from aurex.gateways.http.server import HttpServer
+from aurex.gateways.tcp.server import TcpServer, tls_context
 from aurex.health import platform_checks
 from aurex.listing import load_listings
 from aurex.store.audit_log import SqlAuditLog
@@ -89,6 +90,8 @@ class Platform:
         self.projector: Projector | None = None
         self.grpc_port = 0
         """The gRPC server's bound port once started (``settings.grpc_port`` may be 0)."""
+        self.tcp_port = 0
+        """The binary TCP server's bound port once started (``settings.tcp_port`` may be 0)."""
         self._closers: list[Callable[[], Awaitable[None]]] = []
 
     @property
@@ -109,10 +112,17 @@ class Platform:
             raise RuntimeError("platform not started")
         return self._app
 
-    async def start(self, *, serve_http: bool = True, serve_grpc: bool | None = None) -> None:
+    async def start(
+        self,
+        *,
+        serve_http: bool = True,
+        serve_grpc: bool | None = None,
+        serve_tcp: bool | None = None,
+    ) -> None:
         """Recover and start the engine, open the database, build the app; serve it
         on ``settings.host:http_port`` unless ``serve_http`` is false (in-process tests),
-        and gRPC on ``settings.host:grpc_port`` when ``serve_grpc`` (default: as HTTP)."""
+        and gRPC on ``settings.host:grpc_port`` when ``serve_grpc`` (default: as HTTP),
+        the binary TCP protocol on ``settings.host:tcp_port`` when ``serve_tcp`` (idem)."""
         settings, adapters = self.settings, self.adapters
         engine = await start_engine(settings, adapters)
         self._engine = engine
@@ -158,6 +168,16 @@ class Platform:
             await grpc_server.start()
             self.grpc_port = grpc_server.port
             self._closers.append(grpc_server.stop)
+        if serve_http if serve_tcp is None else serve_tcp:
+            cert, key = settings.tls_cert_file, settings.tls_key_file
+            tcp_server = TcpServer(
+                engine,
+                self._auth.sessions,
+                SqlHistory(database),
+                tls=tls_context(cert, key) if cert and key else None,
+            )
+            _, self.tcp_port = await tcp_server.start(settings.host, settings.tcp_port)
+            self._closers.append(tcp_server.stop)
 
     async def stop(self) -> None:
         """Stop in reverse order: no new requests, drain the engine, finish the projection."""

@@ -23,3 +23,9 @@ class GatewayCode(IntEnum):
     SLOW_CONSUMER = 2013
     RATE_LIMITED = 2020
     ENGINE_UNAVAILABLE = 2030
+    UNKNOWN_MESSAGE_TYPE = 2040
+    """Binary TCP: a frame type the protocol does not define."""
+    IDLE_TIMEOUT = 2041
+    """Binary TCP: nothing received within the idle timeout (or no login in time)."""
+    ALREADY_LOGGED_IN = 2042
+    """Binary TCP: a second login on the same connection."""

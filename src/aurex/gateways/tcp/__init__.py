@@ -1,0 +1,1 @@
+"""The binary TCP protocol: codec (bytes <-> messages), sessions, server. See docs/protocol.md."""
