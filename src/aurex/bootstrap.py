@@ -20,7 +20,14 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from aurex.adapters.engine_accounts import EngineAccounts
-from aurex.auth import AuthServices, KeyRing, build_auth_services, memory_stores, redis_stores
+from aurex.auth import (
+    AuthServices,
+    KeyRing,
+    build_auth_services,
+    memory_stores,
+    reconcile_accounts,
+    redis_stores,
+)
 from aurex.auth.mail import mailer_for
 from aurex.auth.ports import Clock, Mailer, utc_now
 from aurex.auth.stores import ShortLivedStores
@@ -149,6 +156,7 @@ class Platform:
             public_url=adapters.public_url or self.http_url,
             clock=adapters.clock,
         )
+        await reconcile_accounts(self._auth)
         self._app = create_app(
             AppServices(
                 auth=self._auth,
