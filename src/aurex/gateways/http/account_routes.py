@@ -33,6 +33,8 @@ async def account(services: Services, principal: CurrentUser) -> AccountResponse
     user = await services.users.get(principal.user_id)
     if user is None:
         raise AuthError(AuthCode.TOKEN_REVOKED, "the account no longer exists")
+    if not user.account_opened:
+        await services.account_opening.try_ensure(user)  # a sign-up the engine could not take
     view = await _view(services, user.id)
     return AccountResponse(
         user_id=user.id,
