@@ -36,6 +36,7 @@ from aurex.engine.local import INDEX_INTERVAL_S, LocalEngine
 from aurex.gateways.grpc.server import GrpcServer
 from aurex.gateways.http import AppServices, create_app
 from aurex.gateways.http.ops_routes import Probes, ops_router
+from aurex.gateways.http.rate_limit import TradingLimits
 from aurex.gateways.http.server import HttpServer
 from aurex.gateways.tcp.server import TcpServer, tls_context
 from aurex.health import platform_checks
@@ -162,6 +163,10 @@ class Platform:
                 auth=self._auth,
                 engine=engine,
                 history=SqlHistory(database),
+                trading_limits=TradingLimits(
+                    per_user=settings.trading_requests_per_user_per_minute,
+                    per_address=settings.trading_requests_per_address_per_minute,
+                ),
                 routers=(ops_router(self._probes(database)), *adapters.extra_routers),
             )
         )

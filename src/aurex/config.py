@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +32,8 @@ class Settings(BaseSettings):
     snapshot_every: int = 100_000
     opening_cash_cents: int = 10_000_000
     symbols_file: Path | None = None
+    trading_requests_per_user_per_minute: int = Field(default=3_000, ge=1)
+    trading_requests_per_address_per_minute: int = Field(default=6_000, ge=1)
     # HTTP server hardening (docs/operations.md): timeouts, caps, TLS, proxies.
     http_header_timeout_s: float = 10.0
     http_body_timeout_s: float = 30.0
