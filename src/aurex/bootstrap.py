@@ -41,6 +41,7 @@ from aurex.gateways.http.server import HttpServer
 from aurex.gateways.tcp.server import TcpServer, tls_context
 from aurex.health import platform_checks
 from aurex.listing import load_listings
+from aurex.observability import close_streams, instrument_app, instrument_engine, watch_http_server
 from aurex.store.audit_log import SqlAuditLog
 from aurex.store.health import open_usable_database
 from aurex.store.history import SqlHistory
@@ -135,11 +136,12 @@ class Platform:
         engine = await start_engine(settings, adapters)
         self._engine = engine
         self._closers.append(engine.stop)
+        self.metrics, port = instrument_engine(engine, Path(settings.data_dir))
         database = await open_database(settings)
         self.database = database
         self._closers.append(database.dispose)
         projector_task = self._start_projector(engine, database)
-        self._closers.append(lambda: _finish(projector_task, engine))
+        self._closers.append(lambda: _finish(projector_task, engine, settings.shutdown_timeout_s))
         stores = adapters.stores
         if stores is None:
             stores = redis_stores(settings.redis_url) if settings.redis_url else memory_stores()
@@ -161,22 +163,31 @@ class Platform:
         self._app = create_app(
             AppServices(
                 auth=self._auth,
-                engine=engine,
-                history=SqlHistory(database),
+                engine=port,
+                history=SqlHistory(database, wait_for_seq=self._wait_for_projection),
                 trading_limits=TradingLimits(
                     per_user=settings.trading_requests_per_user_per_minute,
                     per_address=settings.trading_requests_per_address_per_minute,
                 ),
-                routers=(ops_router(self._probes(database)), *adapters.extra_routers),
+                routers=(
+                    ops_router(
+                        self._probes(database), 100_000, self.metrics, settings.metrics_token
+                    ),
+                    *adapters.extra_routers,
+                ),
             )
         )
+        instrument_app(self._app, self.metrics, settings)
         if serve_http:
             server = HttpServer.from_settings(self._app, settings)
             await server.start()
+            watch_http_server(self.metrics, server)
             self._closers.append(server.stop)
+            app = self._app
+            self._closers.append(lambda: close_streams(app))
         if serve_http if serve_grpc is None else serve_grpc:
             grpc_server = GrpcServer.from_settings(
-                settings, engine, self._auth.sessions, SqlHistory(database)
+                settings, port, self._auth.sessions, SqlHistory(database)
             )
             await grpc_server.start()
             self.grpc_port = grpc_server.port
@@ -184,7 +195,7 @@ class Platform:
         if serve_http if serve_tcp is None else serve_tcp:
             cert, key = settings.tls_cert_file, settings.tls_key_file
             tcp_server = TcpServer(
-                engine,
+                port,
                 self._auth.sessions,
                 SqlHistory(database),
                 tls=tls_context(cert, key) if cert and key else None,
@@ -200,6 +211,10 @@ class Platform:
                 await closer()
             except Exception:
                 log.exception("shutting down %r failed", closer)
+
+    async def _wait_for_projection(self, seq: int, timeout_s: float) -> bool:
+        projector = self.projector
+        return projector is not None and await projector.wait_for(seq, timeout_s)
 
     def _probes(self, database: AsyncEngine) -> Probes:
         engine = self.engine
@@ -254,10 +269,17 @@ async def open_database(settings: Settings) -> AsyncEngine:
     return await open_usable_database(settings.resolved_database_url)
 
 
-async def _finish(projector_task: asyncio.Task[None], engine: LocalEngine) -> None:
-    """Let the projector write what the stopped engine published, then end it."""
+async def _finish(
+    projector_task: asyncio.Task[None], engine: LocalEngine, shutdown_timeout_s: float
+) -> None:
+    """Let the projector write what the stopped engine published (for at most part of
+    the shutdown budget: it catches up from the journal on the next start), then end it."""
     engine.sequencer.bus.close()
+    timeout = min(30.0, shutdown_timeout_s / 3)
     try:
-        await asyncio.wait_for(projector_task, timeout=30)
+        await asyncio.wait_for(projector_task, timeout=timeout)
     except TimeoutError:
-        log.warning("projector did not finish in 30 s; it catches up from the journal next start")
+        log.warning(
+            "projector did not finish in %.1f s; it catches up from the journal next start",
+            timeout,
+        )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +18,6 @@ async def _pair(h: Harness) -> tuple[Trader, Trader]:
     seller = await trader(h, "sam@example.com", {"AAPL": 1_000})
     buyer = await trader(h, "bea@example.com")
     return seller, buyer
-
-
-async def _eventually(check: Any) -> Any:
-    """The database projection follows the engine asynchronously: poll it a little."""
-    for _ in range(200):
-        result = await check()
-        if result:
-            return result
-        await asyncio.sleep(0.01)
-    raise AssertionError("the history never showed it")
 
 
 async def test_limit_order_rests_and_reads_back(tmp_path: Path) -> None:
@@ -244,7 +233,7 @@ async def test_fills_and_history_pages(tmp_path: Path) -> None:
                 if cursor is None:
                     return found
 
-        fills = await _eventually(lambda: _if_len(all_fills, 5))
+        fills = await all_fills()  # read your writes: no waiting for the projection
         assert [f["orderId"] for f in fills] == [o["orderId"] for o in reversed(placed)]
         assert all(f["liquidity"] == "maker" and f["side"] == "sell" for f in fills)
 
@@ -258,16 +247,11 @@ async def test_fills_and_history_pages(tmp_path: Path) -> None:
                 if cursor is None:
                     return found
 
-        orders = await _eventually(lambda: _if_len(order_pages, 5))
+        orders = await order_pages()
         assert [o["orderId"] for o in orders] == [o["orderId"] for o in reversed(placed)]
         assert {o["status"] for o in orders} == {"filled"}
         bad = await seller.get("/api/trading/orders", cursor="nonsense", status="open")
         assert (bad.status_code, bad.json()["code"]) == (400, 2005)
-
-
-async def _if_len(fetch: Any, n: int) -> Any:
-    items = await fetch()
-    return items if len(items) >= n else None
 
 
 async def test_open_order_pages_are_newest_first(tmp_path: Path) -> None:

@@ -51,6 +51,11 @@ class InvalidCursor(ValueError):
 
 
 class History(Protocol):
+    async def caught_up(self, seq: int, timeout_s: float = 1.0) -> bool:
+        """Wait until the history includes every command up to ``seq`` (read your
+        writes: pass the engine's durable seq); False if it did not within the time."""
+        ...
+
     async def order(self, account: str, order_id: int) -> OrderState | None: ...
 
     async def orders(

@@ -15,7 +15,7 @@ import binascii
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
@@ -89,9 +89,22 @@ class SqlHistory:
     query, which is what keeps a client from mixing pages of different queries.
     """
 
-    def __init__(self, engine: AsyncEngine, *, secret: bytes = b"") -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        secret: bytes = b"",
+        wait_for_seq: Callable[[int, float], Awaitable[bool]] | None = None,
+    ) -> None:
         self._engine = engine
         self._cursors = _Cursors(secret)
+        self._wait_for_seq = wait_for_seq
+        """The projector's ``wait_for``; None when the caller projects synchronously."""
+
+    async def caught_up(self, seq: int, timeout_s: float = 1.0) -> bool:
+        if self._wait_for_seq is None:
+            return True
+        return await self._wait_for_seq(seq, timeout_s)
 
     async def _rows(self, stmt: Select[Any]) -> Sequence[Any]:
         async with self._engine.connect() as conn:

@@ -86,6 +86,8 @@ class Projector:
         self.retry_delay_s = retry_delay_s
         self.last_seq = 0
         """Seq of the last command written to the database (as of the last load/commit)."""
+        self._advanced = asyncio.Event()
+        """Set (and replaced) whenever ``last_seq`` moves on: wakes ``wait_for``."""
         self.seen_seq = 0
         """Highest seq offered to the projector so far."""
 
@@ -99,7 +101,7 @@ class Projector:
         """Read ``last_seq`` from the database (0 for a fresh database)."""
         async with self._engine.connect() as conn:
             stmt = select(projector_state.c.last_seq).where(projector_state.c.name == self.name)
-            self.last_seq = (await conn.execute(stmt)).scalar() or 0
+            self._advance((await conn.execute(stmt)).scalar() or 0)
         self.seen_seq = max(self.seen_seq, self.last_seq)
         return self.last_seq
 
@@ -113,7 +115,7 @@ class Projector:
             done = await self._claim(conn)
             fresh = [e for e in events if e.seq > done]
             if not fresh:
-                self.last_seq = done
+                self._advance(done)
                 return 0
             plan = plan_batch(
                 fresh,
@@ -126,8 +128,27 @@ class Projector:
                 .where(projector_state.c.name == self.name)
                 .values(last_seq=plan.last_seq)
             )
-        self.last_seq = plan.last_seq
+        self._advance(plan.last_seq)
         return len(fresh)
+
+    def _advance(self, seq: int) -> None:
+        self.last_seq = seq
+        advanced, self._advanced = self._advanced, asyncio.Event()
+        advanced.set()
+
+    async def wait_for(self, seq: int, timeout_s: float) -> bool:
+        """Wait until the database holds every command up to ``seq``; False on timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while self.last_seq < seq:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            try:
+                await asyncio.wait_for(self._advanced.wait(), remaining)
+            except TimeoutError:
+                return False
+        return True
 
     async def _claim(self, conn: AsyncConnection) -> int:
         """Lock this projector's state row (PostgreSQL) and return its ``last_seq``."""

@@ -1,13 +1,16 @@
 """Reading a user's orders and fills for REST: the engine first, then the database.
 
-Live and recently ended orders come from the engine port (always current: a GET
-right after a POST shows the order); the history port (database projection) holds
-everything older. ``history`` may be None (no database reader wired): answers then
-come from the engine alone, i.e. open orders only and no fill history.
+One order and the open orders come from the engine port (always current: a GET
+right after a POST shows the order). Lists of ended orders and fills come from the
+history port (the database projection) once it has caught up with everything
+acknowledged before the request. ``history`` may be None (no database reader
+wired): answers then come from the engine alone, i.e. open orders only and no fill
+history.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -18,6 +21,8 @@ from aurex.readside import TERMINAL, Fill, OrderState
 from aurex.readside.history import FillFilter, History, InvalidCursor, OrderFilter, Page
 
 ENGINE_CURSOR = "o"
+CATCH_UP_TIMEOUT_S = 2.0
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,31 +72,15 @@ class OrderReader:
     async def orders(self, q: OrderQuery) -> Page[OrderState]:
         """Raises ``InvalidCursor``."""
         f = q.filter
-        live = [
-            s for s in await self.engine.query(OpenOrders(f.account, f.symbol)) if _matches(s, f)
-        ]
         if q.status == "open" or self.history is None:
             if q.status == "closed":
                 return Page((), None) if q.cursor is None else _engine_page([], q.cursor, 1)
-            return _engine_page(live, q.cursor, q.limit)
+            live = await self.engine.query(OpenOrders(f.account, f.symbol))
+            return _engine_page([s for s in live if _matches(s, f)], q.cursor, q.limit)
+        await self._read_your_writes(self.history)
         statuses = TERMINAL if q.status == "closed" else f.statuses
         stored = replace(f, statuses=frozenset(statuses))
-        page = await self.history.orders(stored, cursor=q.cursor, limit=q.limit)
-        fresh = [await self._fresher(s) for s in page.items]
-        if q.cursor is not None or q.status == "closed":
-            return Page(tuple(fresh), page.next_cursor)
-        # The database may not have projected the newest orders yet: add the live ones.
-        known = {s.order_id for s in fresh}
-        newest = max(known, default=0)
-        missing = [s for s in live if s.order_id not in known and s.order_id > newest]
-        if missing and len(fresh) + len(missing) > q.limit:
-            room = max(q.limit - len(missing), 0)
-            if room == 0:  # only while the projection is far behind
-                return Page(tuple(sorted(missing, key=lambda s: -s.order_id)[: q.limit]), None)
-            page = await self.history.orders(stored, cursor=None, limit=room)
-            fresh = [await self._fresher(s) for s in page.items]
-        merged = sorted([*missing, *fresh], key=lambda s: s.order_id, reverse=True)
-        return Page(tuple(merged), page.next_cursor)
+        return await self.history.orders(stored, cursor=q.cursor, limit=q.limit)
 
     async def fills(self, f: FillFilter, cursor: str | None, limit: int) -> Page[Fill]:
         """Raises ``InvalidCursor``."""
@@ -99,14 +88,15 @@ class OrderReader:
             if cursor is not None:
                 raise InvalidCursor(cursor)
             return Page((), None)
+        await self._read_your_writes(self.history)
         return await self.history.fills(f, cursor=cursor, limit=limit)
 
-    async def _fresher(self, stored: OrderState) -> OrderState:
-        """The engine's state of a stored order when it still has it (newer)."""
-        if stored.status in TERMINAL:
-            return stored
-        live = await self.engine.query(GetOrder(stored.account, stored.order_id))
-        return live if live is not None else stored
+    async def _read_your_writes(self, history: History) -> None:
+        """Let the database catch up with everything acknowledged before this request,
+        so a list right after a POST includes it (normally a few milliseconds)."""
+        durable = self.engine.status().durable_seq
+        if not await history.caught_up(durable, CATCH_UP_TIMEOUT_S):
+            log.warning("order history is more than %.1f s behind the engine", CATCH_UP_TIMEOUT_S)
 
 
 def parse_side(name: str | None) -> Side | None:
