@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint bench clean proto
+.PHONY: run demo test lint bench bench-gateways clean proto
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -33,6 +33,9 @@ proto: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/core.py
+
+bench-gateways: $(STAMP)
+	$(BIN)/python bench/gateways.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

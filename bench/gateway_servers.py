@@ -1,0 +1,186 @@
+"""Child servers for bench/gateways.py: ``aurex serve`` and a bare uvicorn echo app
+(the baseline), each on a free port, plus the operator's offline share deposit."""
+
+from __future__ import annotations
+
+import mailbox
+import os
+import re
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+PASSWORD = "Str0ng!Passw0rd"
+
+ECHO_APP = """
+import sys
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+app = FastAPI()
+
+@app.get("/healthz")
+async def healthz() -> dict:
+    return {"ok": True}
+
+@app.post("/echo")
+async def echo(request: Request) -> JSONResponse:
+    return JSONResponse(await request.json(), status_code=201)
+
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+
+
+@dataclass(slots=True)
+class ChildServer:
+    process: subprocess.Popen[bytes]
+    url: str
+    data_dir: Path
+    grpc_port: int = 0
+    tcp_port: int = 0
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the child has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    def cpu_wait_seconds(self) -> float:
+        """Time the child's threads were runnable but waiting for a CPU (schedstat)."""
+        waited = 0
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            try:
+                waited += int((task / "schedstat").read_text().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # the thread ended meanwhile
+        return waited / 1e9
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def max_open_files() -> None:
+    """Raise this process's open-file limit to the hard limit (1,000+ sockets)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+@contextmanager
+def _child(argv: list[str], env: dict[str, str], url: str, data_dir: Path) -> Iterator[ChildServer]:
+    log = (data_dir / "server.log").open("ab")
+    process = subprocess.Popen(
+        argv, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=max_open_files
+    )
+    server = ChildServer(process, url, data_dir)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{argv} exited; see {data_dir / 'server.log'}")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code in (200, 503):
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{argv} did not answer within 60 s")
+            time.sleep(0.1)
+        yield server
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@contextmanager
+def start_aurex(data_dir: Path) -> Iterator[ChildServer]:
+    """``aurex serve --no-console`` with fsync durability and room for many sockets.
+    gRPC and TCP listen on ``AUREX_GRPC_PORT``/``AUREX_TCP_PORT`` when set in this
+    environment, else on free ports (``server.grpc_port``, ``server.tcp_port``)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    grpc_port = int(os.environ.get("AUREX_GRPC_PORT") or free_port())
+    tcp_port = int(os.environ.get("AUREX_TCP_PORT") or free_port())
+    env = os.environ | {
+        "AUREX_DATA_DIR": str(data_dir),
+        "AUREX_HTTP_PORT": str(port),
+        "AUREX_GRPC_PORT": str(grpc_port),
+        "AUREX_TCP_PORT": str(tcp_port),
+        "AUREX_DURABILITY": "fsync",
+        "AUREX_HTTP_MAX_CONNECTIONS": "5000",
+        "AUREX_HTTP_MAX_CONNECTIONS_PER_IP": "5000",
+    }
+    argv = [sys.executable, "-m", "aurex.cli", "serve", "--no-console"]
+    with _child(argv, env, f"http://127.0.0.1:{port}", data_dir) as server:
+        server.grpc_port, server.tcp_port = grpc_port, tcp_port
+        yield server
+
+
+@contextmanager
+def start_echo(data_dir: Path) -> Iterator[ChildServer]:
+    """The baseline: a bare FastAPI app under uvicorn answering POST /echo."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    argv = [sys.executable, "-c", ECHO_APP, str(port)]
+    with _child(argv, dict(os.environ), f"http://127.0.0.1:{port}", data_dir) as server:
+        yield server
+
+
+def mailed_code(mail_dir: Path, address: str) -> str:
+    """The newest login code mailed to ``address`` (the Maildir of the data dir)."""
+    box = mailbox.Maildir(mail_dir, create=False)
+    found = [
+        m
+        for m in box
+        if isinstance(m, mailbox.MaildirMessage) and str(m["To"]).lower() == address.lower()
+    ]
+    found.sort(key=lambda m: m.get_date())
+    for message in reversed(found):
+        payload = message.get_payload(decode=True)
+        if isinstance(payload, bytes) and (
+            match := re.search(r"code is (\d{6})", payload.decode())
+        ):
+            return match.group(1)
+    raise LookupError(f"no login code mailed to {address}")
+
+
+async def deposit_shares(data_dir: Path, grants: list[tuple[str, str, int]]) -> None:
+    """Credit shares (account, symbol, shares) with the server stopped: Aurex has no
+    API for depositing securities yet, so the benchmark does what an operator would."""
+    # imported here so loader and subscriber processes need not load the whole server
+    from aurex.bootstrap import Platform
+    from aurex.config import Settings
+    from aurex.core.commands import Deposit
+
+    platform = Platform(Settings(data_dir=data_dir))
+    await platform.start(serve_http=False)
+    try:
+        for account, symbol, shares in grants:
+            outcome = await platform.engine.submit(
+                Deposit(account=account, symbol=symbol, shares=shares)
+            )
+            if outcome.rejection is not None:
+                raise RuntimeError(f"deposit refused: {outcome.rejection}")
+    finally:
+        await platform.stop()
