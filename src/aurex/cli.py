@@ -1,4 +1,4 @@
-"""``aurex`` command line: serve, demo, replay, verify, backup."""
+"""``aurex`` command line: serve, demo, replay, verify, backup, config."""
 
 from __future__ import annotations
 
@@ -13,10 +13,13 @@ from pathlib import Path
 from aurex.admin_cli import add_admin_parser, run_admin
 from aurex.bootstrap import Platform
 from aurex.config import Settings
+from aurex.config_file import effective_toml
 from aurex.console import render
 from aurex.engine import backup, verify
 from aurex.engine.journal import CorruptDataError
 from aurex.engine.local import LocalEngine
+from aurex.logs import configure_logging
+from aurex.shutdown import ShutdownDeadline
 from aurex.store.health import DatabaseUnusable
 
 log = logging.getLogger("aurex")
@@ -51,12 +54,14 @@ async def _serve(settings: Settings, *, demo: bool, console: bool, seconds: floa
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), seconds)
     finally:
+        deadline = ShutdownDeadline(settings.shutdown_timeout_s).arm()
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await platform.stop()
+        log.info("stopped", extra={"seconds": round(deadline.disarm(), 3)})
         print("Aurex stopped; every acknowledged command is in the journal.", flush=True)
 
 
@@ -78,7 +83,11 @@ def _replay(data_dir: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="aurex", description="Aurex stock exchange")
+    parser.add_argument(
+        "--config", type=Path, default=None, help="TOML settings file (else AUREX_CONFIG_FILE)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("config", help="print the effective configuration, secrets masked")
     for name, helptext in (
         ("serve", "run the exchange"),
         ("demo", "run the exchange with simulated traders"),
@@ -97,8 +106,15 @@ def main(argv: list[str] | None = None) -> int:
     add_admin_parser(sub)
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = Settings()
+    try:
+        settings = Settings(config_file=args.config) if args.config else Settings()
+    except ValueError as exc:  # a bad file or value (pydantic's ValidationError too)
+        print(f"aurex: invalid configuration: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "config":
+        print(effective_toml(settings), end="")
+        return 0
+    configure_logging(settings.log_level, settings.log_format)
     if args.command == "replay":
         return _replay(args.data_dir or Path(settings.data_dir))
     if args.command == "verify":

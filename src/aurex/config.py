@@ -1,12 +1,20 @@
-"""Settings from ``AUREX_*`` environment variables (DESIGN §8a)."""
+"""Settings from ``AUREX_*`` environment variables and an optional TOML file (DESIGN §8a).
+
+Precedence: values passed in code, then ``AUREX_*`` variables, then the TOML file
+named by ``AUREX_CONFIG_FILE`` (or ``aurex --config``; see ``aurex.config_file``),
+then the defaults below.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from aurex.config_file import ConfigFileSource
 
 
 class Durability(StrEnum):
@@ -44,6 +52,24 @@ class Settings(BaseSettings):
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
     trusted_proxies: str = ""  # comma-separated addresses or CIDR networks
+    # Operations (docs/operations.md): config file, logs, metrics, shutdown.
+    config_file: Path | None = None
+    log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "json"
+    log_requests: Literal["none", "orders", "all"] = "orders"
+    metrics_token: str = ""
+    shutdown_timeout_s: float = Field(default=5.0, gt=0)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, ConfigFileSource(settings_cls, init_settings)
 
     @property
     def resolved_database_url(self) -> str:

@@ -51,7 +51,10 @@ class LogThrottle(logging.Filter):
         if record.levelno < self.level:
             return True
         now = self.clock()
-        key = (record.name, record.levelno, str(record.msg))
+        # structlog hands the formatter its event dict: throttle on the message alone.
+        msg = record.msg
+        template = msg.get("event") if isinstance(msg, dict) else msg
+        key = (record.name, record.levelno, str(template))
         bucket = self.buckets.get(key)
         if bucket is None:
             if len(self.buckets) >= MAX_KEYS:
@@ -64,7 +67,10 @@ class LogThrottle(logging.Filter):
             bucket.dropped += 1
             return False
         if bucket.dropped:
-            record.msg = f"{record.msg} [{bucket.dropped} similar messages suppressed]"
+            if isinstance(msg, dict):
+                record.msg = {**msg, "suppressed": bucket.dropped}
+            else:
+                record.msg = f"{record.msg} [{bucket.dropped} similar messages suppressed]"
             bucket.dropped = 0
         return True
 

@@ -82,6 +82,8 @@ GATEWAY_ALLOWED = (
     "aurex.gateways",
     "aurex.config",
     "aurex.log_throttle",
+    "aurex.logs",
+    "aurex.metrics",
 )
 """What a gateway may import from Aurex: the port, commands, events, codes, enums, query
 and read-side types, market-data value types, the auth services and its own package."""

@@ -22,7 +22,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from aurex.config import Durability
 from aurex.core.commands import Command
@@ -47,6 +47,16 @@ T = TypeVar("T")
 
 SNAPSHOT_TIMEOUT_S = 600.0
 """A snapshot writer still busy after this long is presumed stuck and killed."""
+
+
+class SequencerObserver(Protocol):
+    """Timings for operators (``aurex.metrics``); called inline, so it must be cheap."""
+
+    def batch_applied(self, commands: int, elapsed_ns: int) -> None: ...
+
+    def batch_committed(self, commands: int, elapsed_ns: int) -> None: ...
+
+    def snapshot_written(self, elapsed_ns: int, size_bytes: int) -> None: ...
 
 
 class SequencerStopped(RuntimeError):
@@ -106,6 +116,7 @@ class Sequencer:
         self.batches = 0
         self.commands = 0
         self.largest_batch = 0
+        self.observer: SequencerObserver | None = None
 
     @classmethod
     def open(
@@ -259,6 +270,7 @@ class Sequencer:
 
     def _apply_batch(self) -> Batch:
         items, futures = self._inbox.take(self._max_batch)
+        started = time.perf_counter_ns()
         batch = apply_batch(
             self.exchange, items, futures, self._last_seq, self._last_ts, self._clock
         )
@@ -276,6 +288,8 @@ class Sequencer:
         self.batches += 1
         self.commands += commands
         self.largest_batch = max(self.largest_batch, commands)
+        if self.observer is not None:
+            self.observer.batch_applied(commands, time.perf_counter_ns() - started)
         return batch
 
     async def _write_loop(self) -> None:
@@ -302,6 +316,7 @@ class Sequencer:
 
     async def _commit(self, batch: Batch) -> None:
         if batch.pending is not None and not self._write_failed:
+            started = time.perf_counter_ns()
             try:
                 if self.journal.durability is Durability.NONE:
                     self.journal.commit(batch.pending)
@@ -310,6 +325,9 @@ class Sequencer:
             except Exception as exc:
                 self._write_failed = True
                 self._halt("writing the journal failed", exc)
+            if self.observer is not None:
+                elapsed_ns = time.perf_counter_ns() - started
+                self.observer.batch_committed(len(batch.payloads), elapsed_ns)
         if self._write_failed:
             batch.fail(self._failure)
             return
@@ -380,9 +398,12 @@ class Sequencer:
         self._snapshot_task = asyncio.create_task(self._write_snapshot(writer))
 
     async def _write_snapshot(self, writer: ForkedWrite) -> None:
+        started = time.perf_counter_ns()
         written, detail = await asyncio.to_thread(writer.wait, SNAPSHOT_TIMEOUT_S)
         if written:
             log.info("snapshot at seq %d written (%s bytes)", writer.seq, detail)
+            if self.observer is not None and detail.isdigit():
+                self.observer.snapshot_written(time.perf_counter_ns() - started, int(detail))
         else:
             log.error("writing the snapshot at seq %d failed: %s", writer.seq, detail)
 

@@ -3,18 +3,24 @@
 Both probes run the dependency checks bootstrap supplies (database, session
 stores, journal: ``aurex.health``) and answer 503 naming what failed. Checks run
 at most once a second however often the probes are called, each bounded in time.
+``/metrics`` is the Prometheus exposition of ``aurex.metrics`` (plus the checks'
+verdicts), behind a bearer token when ``AUREX_METRICS_TOKEN`` is set.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from aurex.auth.errors import AuthCode
+from aurex.metrics import Metrics
 
 
 @dataclass(slots=True, frozen=True)
@@ -66,18 +72,25 @@ def _reason(exc: BaseException) -> str:
     return (lines[0] if lines else type(exc).__name__)[:300]
 
 
-def ops_router(probes: Probes, max_projector_lag: int = 100_000) -> APIRouter:
+def ops_router(
+    probes: Probes,
+    max_projector_lag: int = 100_000,
+    metrics: Metrics | None = None,
+    metrics_token: str = "",
+) -> APIRouter:
     """Liveness and dependencies, readiness (also engine accepting, database not far
-    behind) and metrics."""
+    behind) and metrics (``metrics``' registry; only with ``metrics_token`` if set)."""
     router = APIRouter(tags=["operations"])
     health = HealthChecks(probes.checks)
-    registry = CollectorRegistry()
+    metrics = metrics or Metrics()
     for name, doc, read in (
         ("aurex_last_seq", "Sequence number of the last applied command", probes.last_seq),
         ("aurex_durable_seq", "Sequence number of the last fsynced command", probes.durable_seq),
         ("aurex_projector_lag", "Commands not yet in the database", probes.projector_lag),
+        ("aurex_engine_accepting", "1 while the engine accepts commands", probes.accepting),
     ):
-        Gauge(name, doc, registry=registry).set_function(read)
+        metrics.gauge(name, doc, read)
+    expected = f"Bearer {metrics_token}".encode()
 
     @router.api_route("/healthz", methods=["GET", "HEAD"])
     async def healthz() -> JSONResponse:
@@ -104,7 +117,19 @@ def ops_router(probes: Probes, max_projector_lag: int = 100_000) -> APIRouter:
         return JSONResponse(body, status_code=200 if ready else 503)
 
     @router.get("/metrics")
-    async def metrics() -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+    async def prometheus_metrics(request: Request) -> Response:
+        if metrics_token:
+            given = request.headers.get("authorization", "").encode()
+            if not hmac.compare_digest(given, expected):
+                return JSONResponse(
+                    {
+                        "code": int(AuthCode.NOT_AUTHENTICATED),
+                        "message": "a valid metrics token is required",
+                    },
+                    status_code=401,
+                    headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+                )
+        metrics.set_dependencies(await health.results())
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return router
