@@ -20,6 +20,7 @@ INTERVALS: dict[str, int] = {
     "1s": _SECOND_NS,
     "1m": 60 * _SECOND_NS,
     "5m": 300 * _SECOND_NS,
+    "15m": 900 * _SECOND_NS,
     "1h": 3600 * _SECOND_NS,
     "1d": 86_400 * _SECOND_NS,
 }

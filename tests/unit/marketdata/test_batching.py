@@ -14,7 +14,7 @@ import pytest
 
 from aurex.core.events import Event
 from aurex.core.model import Side
-from aurex.marketdata import CandleBar, DepthDelta, MarketData, TickerView, TradePrint
+from aurex.marketdata import INTERVALS, CandleBar, DepthDelta, MarketData, TickerView, TradePrint
 
 from .builders import SECOND_NS, T0, Feed
 
@@ -129,11 +129,13 @@ def test_bars_of_one_batch_follow_the_order_candles_were_first_traded() -> None:
         ("AAA", "1s", 0),
         ("AAA", "1m", 0),
         ("AAA", "5m", 0),
+        ("AAA", "15m", 0),
         ("AAA", "1h", 0),
         ("AAA", "1d", 0),
         ("BBB", "1s", 0),
         ("BBB", "1m", 0),
         ("BBB", "5m", 0),
+        ("BBB", "15m", 0),
         ("BBB", "1h", 0),
         ("BBB", "1d", 0),
         ("AAA", "1s", SECOND_NS),
@@ -174,5 +176,5 @@ def test_changes_made_before_a_failing_event_are_published_with_the_next_batch()
     ]
     assert [trade.price_ticks for trade in update.trades] == [101]
     assert [trade.price_ticks for trade in md.trades("AAA")] == [101]
-    assert len(update.candles) == 5
+    assert len(update.candles) == len(INTERVALS)
     assert [(t.last_price_ticks, t.ask_qty, t.bid_qty) for t in update.tickers] == [(101, 3, 1)]

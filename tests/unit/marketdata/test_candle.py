@@ -47,6 +47,7 @@ def test_candle_start_is_aligned_to_the_interval_not_to_the_first_trade() -> Non
         "1s": (3 * 3600 + 7 * 60 + 42) * SECOND_NS,
         "1m": (3 * 3600 + 7 * 60) * SECOND_NS,
         "5m": (3 * 3600 + 5 * 60) * SECOND_NS,
+        "15m": 3 * 3600 * SECOND_NS,
         "1h": 3 * 3600 * SECOND_NS,
         "1d": 0,
     }

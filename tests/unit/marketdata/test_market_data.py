@@ -48,7 +48,9 @@ def test_update_reports_tickers_depth_trades_and_candles_of_the_batch() -> None:
     ]
     assert [t.price_ticks for t in update.trades] == [101]
     assert [(t.symbol, t.last_price_ticks, t.ask_qty) for t in update.tickers] == [("AAA", 101, 6)]
-    assert sorted(bar.interval for bar in update.candles) == sorted(["1s", "1m", "5m", "1h", "1d"])
+    assert sorted(bar.interval for bar in update.candles) == sorted(
+        ["1s", "1m", "5m", "15m", "1h", "1d"]
+    )
     assert not update.is_empty
 
 
