@@ -48,6 +48,7 @@ from aurex.store.history import SqlHistory
 from aurex.store.projector import Projector
 from aurex.store.session_repository import SqlBackupCodeRepository, SqlSessionRepository
 from aurex.store.user_repository import SqlUserRepository
+from aurex.web import web_router
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +174,7 @@ class Platform:
                     ops_router(
                         self._probes(database), 100_000, self.metrics, settings.metrics_token
                     ),
+                    web_router(),
                     *adapters.extra_routers,
                 ),
             )
