@@ -36,6 +36,7 @@ _REQUEST_ID = struct.Struct("<Q")
 _LEVEL = struct.Struct("<qq")
 _PREFIX = {1: struct.Struct("<B"), 2: struct.Struct("<H")}
 _FIELDS: dict[type[Message], tuple[str, ...]] = {}
+_ENUM_CHECKS: dict[type[Message], tuple[tuple[int, str, tuple[int, ...]], ...]] = {}
 
 
 class CodecError(Exception):
@@ -68,6 +69,15 @@ def _fields(cls: type[Message]) -> tuple[str, ...]:
         names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
         _FIELDS[cls] = names
     return names
+
+
+def _enum_checks(cls: type[Message]) -> tuple[tuple[int, str, tuple[int, ...]], ...]:
+    checks = _ENUM_CHECKS.get(cls)
+    if checks is None:
+        names = _fields(cls)
+        checks = tuple((names.index(f), f, allowed) for f, allowed in cls.ENUMS.items())
+        _ENUM_CHECKS[cls] = checks
+    return checks
 
 
 # -- framing ----------------------------------------------------------------------
@@ -218,9 +228,8 @@ def _decode(cls: type[Message], msg_type: int, data: bytes, has_request_id: bool
             data,
             has_request_id=has_request_id,
         )
-    names = _fields(cls)
-    for field, allowed in cls.ENUMS.items():
-        value = values[names.index(field)]
+    for index, field, allowed in _enum_checks(cls):
+        value = values[index]
         if value not in allowed:
             raise _fail(
                 GatewayCode.INVALID_FIELD,

@@ -19,7 +19,7 @@ import socket
 import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from aurex.auth.errors import AuthCode, AuthError
 from aurex.auth.sessions import SessionService
@@ -116,7 +116,7 @@ class TcpSession(asyncio.Protocol):
     # -- transport callbacks ----------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
+        transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
         self._transport = transport
         sock = transport.get_extra_info("socket")
         if sock is not None:
@@ -292,6 +292,10 @@ class TcpSession(asyncio.Protocol):
 
     def _dispatch(self, m: Message) -> None:
         kind = type(m)
+        if kind is SubmitOrder and self._account is not None:
+            assert isinstance(m, SubmitOrder)
+            self._spawn(self._submit(m))  # the hot path: one coroutine, no wrapper
+            return
         if kind is Heartbeat:
             return
         request_id: int = getattr(m, "request_id", 0)
@@ -363,13 +367,21 @@ class TcpSession(asyncio.Protocol):
 
     async def _submit(self, m: SubmitOrder) -> None:
         assert self._account is not None
-        command = convert.place_command(self._account, m)
-        outcome = await order_entry.submit(self._ctx.engine, command)
-        state = outcome.order
-        if state is None:
-            raise EntryError(
-                order_entry.ErrorKind.NOT_FOUND, GatewayCode.ORDER_NOT_FOUND, "order not found"
-            )
+        try:
+            command = convert.place_command(self._account, m)
+            outcome = await order_entry.submit(self._ctx.engine, command)
+            state = outcome.order
+            if state is None:
+                raise EntryError(
+                    order_entry.ErrorKind.NOT_FOUND, GatewayCode.ORDER_NOT_FOUND, "order not found"
+                )
+        except EntryError as exc:
+            self._error(m.request_id, m.TYPE, exc.code, exc.message)
+            return
+        except Exception:
+            log.exception("tcp order submit %s failed", m.request_id)
+            self._error(m.request_id, m.TYPE, AuthCode.INTERNAL_ERROR, "internal error")
+            return
         flags = REPORT_NEW if order_entry.created(outcome) else REPORT_RETRY
         self._send(encode(convert.order_response(m.request_id, m.TYPE, flags, state)))
 
@@ -481,7 +493,6 @@ class TcpSession(asyncio.Protocol):
 
 
 _HANDLERS: dict[type[Message], Any] = {
-    SubmitOrder: TcpSession._submit,
     CancelOrder: TcpSession._cancel,
     AmendOrder: TcpSession._amend,
     QueryOrder: TcpSession._query,
