@@ -207,12 +207,12 @@ async def measure(
             done.set_result(None)
 
     conn.on_answer = next_order
-    start = time.perf_counter()
+    began = time.perf_counter()
     burst = [submit_frame(first_id + i, price) for i in range(window)]
     sent = window
     conn.transport.write(b"".join(burst))
     await asyncio.wait_for(done, 600)
-    elapsed = time.perf_counter() - start
+    elapsed = time.perf_counter() - began
     conn.transport.close()
     if conn.errors:
         print(f"{len(conn.errors)} errors, first: {conn.errors[0]!r}", file=sys.stderr)
