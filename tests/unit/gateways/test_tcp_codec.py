@@ -6,7 +6,9 @@ and both decoders; the only exception allowed out is ``CodecError``.
 
 from __future__ import annotations
 
+import re
 import struct
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -208,3 +210,29 @@ def test_decoding_raises_nothing_but_codec_errors(which: int, noise: bytes, seed
     elif mode == 1:
         data += noise
     _decode_all(bytes(data))
+
+
+# -- docs/protocol.md -----------------------------------------------------------------
+
+DOC = Path(__file__).resolve().parents[3] / "docs" / "protocol.md"
+
+
+def _documented_frames() -> list[bytes]:
+    blocks = re.findall(r"```\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
+    lines = [line for block in blocks for line in block.splitlines() if line.strip()]
+    return [bytes.fromhex(line.replace(" ", "")) for line in lines]
+
+
+def test_every_documented_example_is_one_valid_frame_that_round_trips() -> None:
+    examples = _documented_frames()
+    assert len(examples) >= 19
+    types = set()
+    for data in examples:
+        [(msg_type, body)] = FrameReader().feed(data)
+        decode = decode_client if msg_type < 0x10 else decode_server
+        message = decode(msg_type, body)
+        assert encode(message) == data
+        types.add((msg_type, body[0] if msg_type == 0x12 else None))
+    client = {(t, None) for t in m.CLIENT_MESSAGES}
+    server = {(t, None) for t in m.SERVER_MESSAGES} | {(0x12, k) for k in m.MARKET_DATA}
+    assert types == client | server
