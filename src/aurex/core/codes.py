@@ -40,6 +40,8 @@ class RejectCode(IntEnum):
     SYMBOL_ALREADY_HALTED = 403
     SYMBOL_NOT_HALTED = 404
     INVALID_LIMITS = 405
+    INVALID_REFERENCE_PRICE = 406
+    INVALID_PRICE_BAND = 407
 
 
 REJECT_REASONS: dict[RejectCode, str] = {
@@ -72,6 +74,8 @@ REJECT_REASONS: dict[RejectCode, str] = {
     RejectCode.SYMBOL_ALREADY_HALTED: "symbol is already halted",
     RejectCode.SYMBOL_NOT_HALTED: "symbol is not halted",
     RejectCode.INVALID_LIMITS: "limits must be positive",
+    RejectCode.INVALID_REFERENCE_PRICE: "reference price must be positive and on the tick",
+    RejectCode.INVALID_PRICE_BAND: "price band must be 1 to 9999 basis points",
 }
 
 

@@ -128,6 +128,25 @@ class EndOfDay(Command):
     """Close the trading day: expire DAY orders, reset daily counters, roll closes."""
 
 
+@dataclass(slots=True, kw_only=True)
+class SetReferencePrice(Command):
+    """Move a symbol's reference price (and so its price band), e.g. after a corporate
+    action or to list at today's price. ``price_band_bps`` 0 keeps the current band.
+    Resting orders outside the new band stay; new orders must fall inside it."""
+
+    symbol: str
+    reference_price_ticks: int
+    price_band_bps: int = 0
+
+
+@dataclass(slots=True, kw_only=True)
+class DelistSymbol(Command):
+    """Remove a symbol from trading: its open orders are cancelled (reason ADMIN)
+    and holders keep their shares as positions that can no longer trade."""
+
+    symbol: str
+
+
 COMMAND_TYPES: tuple[type[Command], ...] = (
     PlaceOrder,
     CancelOrder,
@@ -140,4 +159,6 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     HaltSymbol,
     ResumeSymbol,
     EndOfDay,
+    SetReferencePrice,
+    DelistSymbol,
 )

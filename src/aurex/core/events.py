@@ -195,3 +195,21 @@ class DayEnded(Event):
     """Closing prices per symbol (last trade, or the reference price if none)."""
 
     closing_prices: dict[str, int]
+
+
+@dataclass(slots=True)
+class ReferencePriceSet(Event):
+    """An administrator moved a symbol's reference price; the band moved with it."""
+
+    symbol: str
+    reference_price_ticks: int
+    price_band_bps: int
+    band_low_ticks: int
+    band_high_ticks: int
+
+
+@dataclass(slots=True)
+class SymbolDelisted(Event):
+    """A symbol left the exchange (its open orders were cancelled just before)."""
+
+    symbol: str

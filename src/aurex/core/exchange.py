@@ -24,7 +24,9 @@ from aurex.core.events import (
     LimitsSet,
     OrderAlreadyAccepted,
     OrderRejected,
+    ReferencePriceSet,
     SymbolAdded,
+    SymbolDelisted,
     SymbolHalted,
     SymbolResumed,
 )
@@ -65,6 +67,8 @@ class Exchange:
             c.HaltSymbol: self._halt,
             c.ResumeSymbol: self._resume,
             c.EndOfDay: self._end_of_day,
+            c.SetReferencePrice: self._set_reference_price,
+            c.DelistSymbol: self._delist,
         }
 
     # -- public API -------------------------------------------------------
@@ -292,6 +296,41 @@ class Exchange:
         market.halted = halted
         event = SymbolHalted if halted else SymbolResumed
         return [event(seq=cmd.seq, ts_ns=cmd.ts_ns, symbol=symbol)]
+
+    def _set_reference_price(self, cmd: c.SetReferencePrice) -> list[Event]:
+        market = self.markets.get(cmd.symbol)
+        if market is None:
+            return [self.command_rejected(cmd, "", RejectCode.UNKNOWN_SYMBOL)]
+        price, band = cmd.reference_price_ticks, cmd.price_band_bps or market.price_band_bps
+        if not _positive_int(price) or price % market.tick_size_ticks:
+            return [self.command_rejected(cmd, "", RejectCode.INVALID_REFERENCE_PRICE)]
+        if not _positive_int(band) or band >= 10_000:
+            return [self.command_rejected(cmd, "", RejectCode.INVALID_PRICE_BAND)]
+        market.price_band_bps = band
+        market.set_reference(price)
+        return [
+            ReferencePriceSet(
+                seq=cmd.seq,
+                ts_ns=cmd.ts_ns,
+                symbol=cmd.symbol,
+                reference_price_ticks=price,
+                price_band_bps=band,
+                band_low_ticks=market.band_low_ticks,
+                band_high_ticks=market.band_high_ticks,
+            )
+        ]
+
+    def _delist(self, cmd: c.DelistSymbol) -> list[Event]:
+        market = self.markets.get(cmd.symbol)
+        if market is None:
+            return [self.command_rejected(cmd, "", RejectCode.UNKNOWN_SYMBOL)]
+        events: list[Event] = []
+        live = [*market.book.orders(), *market.stops.values()]
+        for order in sorted(live, key=lambda o: o.order_id):
+            market.cancel(order, CancelReason.ADMIN, self.registry, events, cmd.seq, cmd.ts_ns)
+        del self.markets[cmd.symbol]
+        events.append(SymbolDelisted(seq=cmd.seq, ts_ns=cmd.ts_ns, symbol=cmd.symbol))
+        return events
 
     def _end_of_day(self, cmd: c.EndOfDay) -> list[Event]:
         events: list[Event] = []

@@ -23,12 +23,14 @@ from aurex.core.commands import (
     CancelAll,
     CancelOrder,
     Command,
+    DelistSymbol,
     Deposit,
     EndOfDay,
     HaltSymbol,
     PlaceOrder,
     ResumeSymbol,
     SetLimits,
+    SetReferencePrice,
     Withdraw,
 )
 
@@ -44,6 +46,8 @@ TAGS: dict[type[Command], int] = {
     HaltSymbol: 9,
     ResumeSymbol: 10,
     EndOfDay: 11,
+    SetReferencePrice: 12,
+    DelistSymbol: 13,
 }
 """Stable wire tag of every command type (0 is never used)."""
 

@@ -160,6 +160,20 @@ class MarketIndex:
         self._version += 1
         self._ts_ns = ts_ns
 
+    def remove_symbol(self, symbol: str, ts_ns: int) -> None:
+        """A delisted member leaves; the divisor is rescaled to keep the value."""
+        member = self._members.pop(symbol, None)
+        if member is None:
+            return
+        removed = member.price_ticks * member.shares
+        if self._divisor is not None and self._cap > removed:
+            self._divisor = self._divisor * Fraction(self._cap - removed, self._cap)
+        self._cap -= removed
+        if self._cap <= 0:
+            self._divisor = None
+        self._version += 1
+        self._ts_ns = ts_ns
+
     def on_trade(self, symbol: str, price_ticks: int, ts_ns: int) -> None:
         member = self._members.get(symbol)
         if member is None or member.price_ticks == price_ticks:

@@ -23,6 +23,7 @@ from aurex.core.events import (
     OrderExpired,
     OrderRested,
     SymbolAdded,
+    SymbolDelisted,
     SymbolHalted,
     SymbolResumed,
     TradeExecuted,
@@ -84,6 +85,7 @@ class MarketData:
             SymbolHalted: self._on_halted,
             SymbolResumed: self._on_resumed,
             DayEnded: self._on_day_ended,
+            SymbolDelisted: self._on_delisted,
         }
 
     # -- event path -------------------------------------------------------------
@@ -242,6 +244,15 @@ class MarketData:
     ) -> None:
         self._tickers.set_halted(e.symbol, False, e.ts_ns)
         touched[e.symbol] = None
+
+    def _on_delisted(
+        self, e: SymbolDelisted, out: list[DepthDelta], touched: dict[str, None]
+    ) -> None:
+        # The cancellations before this event already emptied the symbol's depth.
+        self._depth.books.pop(e.symbol, None)
+        self._tickers.stats.pop(e.symbol, None)
+        self._index.remove_symbol(e.symbol, e.ts_ns)
+        touched.pop(e.symbol, None)
 
     def _on_day_ended(self, e: DayEnded, out: list[DepthDelta], touched: dict[str, None]) -> None:
         self._tickers.end_day(e.closing_prices, e.ts_ns)

@@ -16,6 +16,7 @@ from aurex.core.commands import (
     HaltSymbol,
     ResumeSymbol,
     SetLimits,
+    SetReferencePrice,
     Withdraw,
 )
 from aurex.core.events import CommandRejected, Event, OrderRejected, OrderRested
@@ -143,6 +144,12 @@ def _invalid_limits(desk: Desk) -> list[Event]:
 
 
 CASES[RejectCode.INVALID_LIMITS] = _invalid_limits
+CASES[RejectCode.INVALID_REFERENCE_PRICE] = lambda d: d.do(
+    SetReferencePrice(symbol="ACME", reference_price_ticks=10_001)
+)
+CASES[RejectCode.INVALID_PRICE_BAND] = lambda d: d.do(
+    SetReferencePrice(symbol="ACME", reference_price_ticks=10_000, price_band_bps=10_000)
+)
 
 
 def test_every_code_has_a_case_and_a_reason() -> None:

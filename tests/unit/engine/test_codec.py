@@ -84,6 +84,8 @@ def test_tags_are_the_published_numbers() -> None:
         "HaltSymbol": 9,
         "ResumeSymbol": 10,
         "EndOfDay": 11,
+        "SetReferencePrice": 12,
+        "DelistSymbol": 13,
     }
 
 

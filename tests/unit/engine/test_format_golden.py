@@ -22,12 +22,14 @@ from aurex.core.commands import (
     CancelAll,
     CancelOrder,
     Command,
+    DelistSymbol,
     Deposit,
     EndOfDay,
     HaltSymbol,
     PlaceOrder,
     ResumeSymbol,
     SetLimits,
+    SetReferencePrice,
     Withdraw,
 )
 from aurex.core.exchange import Exchange
@@ -88,6 +90,8 @@ SAMPLES = _stamped(
         HaltSymbol(symbol="AAA"),
         ResumeSymbol(symbol="AAA"),
         EndOfDay(),
+        SetReferencePrice(symbol="AAA", reference_price_ticks=58_500, price_band_bps=2_500),
+        DelistSymbol(symbol="BBB"),
     ]
 )
 
@@ -105,6 +109,8 @@ GOLDEN_PAYLOADS = {
     "HaltSymbol": "9409cf0000000100000008cf17979cfe3d85cd1da3414141",
     "ResumeSymbol": "940acf0000000100000009cf17979cfe3d85cd1ea3414141",
     "EndOfDay": "930bcf000000010000000acf17979cfe3d85cd1f",
+    "SetReferencePrice": "960ccf000000010000000bcf17979cfe3d85cd20a3414141cde484cd09c4",
+    "DelistSymbol": "940dcf000000010000000ccf17979cfe3d85cd21a3424242",
 }
 """``[tag, seq, ts_ns, fields in declaration order]`` in msgpack, enums as integers."""
 
