@@ -23,9 +23,9 @@ from typing import Any, cast
 
 from aurex.auth.errors import AuthCode, AuthError
 from aurex.auth.sessions import SessionService
-from aurex.core.commands import CancelAll
+from aurex.core.commands import CancelOrder as CancelCommand
 from aurex.engine.port import EnginePort
-from aurex.engine.queries import GetSymbol, GetTicker, ListTickers
+from aurex.engine.queries import GetSymbol, GetTicker, ListTickers, OpenOrders
 from aurex.gateways import order_entry
 from aurex.gateways.codes import GatewayCode
 from aurex.gateways.order_entry import EntryError
@@ -105,6 +105,8 @@ class TcpSession(asyncio.Protocol):
         self._trading_token = ""
         self._logging_in = False
         self._cancel_on_disconnect = False
+        self._entered: set[int] = set()
+        """Open orders entered on this connection (kept for cancel on disconnect only)."""
         self._subscriptions: set[tuple[int, str]] = set()
         self._timer: asyncio.TimerHandle | None = None
         now = self._loop.time()
@@ -154,7 +156,7 @@ class TcpSession(asyncio.Protocol):
             self._timer.cancel()
         self._ctx.feed.forget(self, self._account)
         if self._cancel_on_disconnect and self._account is not None:
-            self._spawn_background(self._cancel_all(self._account, set(self._tasks)))
+            self._spawn_background(self._cancel_entered(self._account, set(self._tasks)))
         if self._on_close is not None:
             self._on_close(self)
 
@@ -280,6 +282,8 @@ class TcpSession(asyncio.Protocol):
         if self._account is not None and now >= self._next_token_check:
             self._next_token_check = now + options.token_check_s
             self._spawn(self._check_token())
+            if self._entered:
+                self._spawn(self._forget_ended())
         self._arm_timer()
 
     async def _check_token(self) -> None:
@@ -383,6 +387,8 @@ class TcpSession(asyncio.Protocol):
             self._error(m.request_id, m.TYPE, AuthCode.INTERNAL_ERROR, "internal error")
             return
         flags = REPORT_NEW if order_entry.created(outcome) else REPORT_RETRY
+        if self._cancel_on_disconnect and state.is_open:
+            self._entered.add(state.order_id)
         self._send(encode(convert.order_response(m.request_id, m.TYPE, flags, state)))
 
     async def _cancel(self, m: CancelOrder) -> None:
@@ -481,15 +487,30 @@ class TcpSession(asyncio.Protocol):
         if self._transport is not None:
             self._transport.close()
 
-    async def _cancel_all(self, account: str, in_flight: set[asyncio.Task[None]]) -> None:
+    async def _open_entered(self, account: str) -> set[int]:
+        open_ids = {o.order_id for o in await self._ctx.engine.query(OpenOrders(account))}
+        return self._entered & open_ids
+
+    async def _forget_ended(self) -> None:
+        """Keep only the entered orders still open, so the set does not grow forever."""
+        if self._account is not None:
+            self._entered = await self._open_entered(self._account)
+
+    async def _cancel_entered(self, account: str, in_flight: set[asyncio.Task[None]]) -> None:
+        """Cancel on disconnect: once the requests in flight are done, cancel the
+        orders this connection entered that are still open."""
         if in_flight:
             await asyncio.wait(in_flight)
         try:
-            outcome = await self._ctx.engine.submit(CancelAll(account=account))
+            ids = await self._open_entered(account)
+            engine = self._ctx.engine
+            await asyncio.gather(
+                *(engine.submit(CancelCommand(account=account, order_id=i)) for i in ids)
+            )
         except Exception:
             log.exception("cancel on disconnect failed for account %s", account)
             return
-        log.info("cancel on disconnect: %d orders of %s", len(outcome.orders), account)
+        log.info("cancel on disconnect: %d orders of %s", len(ids), account)
 
 
 _HANDLERS: dict[type[Message], Any] = {
