@@ -33,6 +33,7 @@ const EXPIRED = new Set([1032, 1033, 1030]);
 
 export async function api<T>(method: string, path: string, body?: unknown, options: Options = {}): Promise<T> {
   const attempt = async (): Promise<Response> => {
+    await session.settled();
     const headers: Record<string, string> = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (method !== "GET") {

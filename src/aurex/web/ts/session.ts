@@ -7,9 +7,14 @@ export interface Tokens {
   sessionToken: string;
   tradingToken: string;
   expiresIn: number;
+  /** When the access token expires (ms since the epoch), for sharing between tabs. */
+  expiresAt?: number;
 }
 
 type Listener = (tokens: Tokens) => void;
+type Note = { kind: "ask" } | { kind: "tokens"; tokens: Tokens };
+
+const ASK_MS = 200; // how long a new tab waits for another tab's tokens
 
 function csrf(): string {
   const match = /(?:^|;\s*)csrfToken=([^;]*)/.exec(document.cookie);
@@ -21,33 +26,44 @@ class Session {
   private pending: Promise<Tokens | null> | null = null;
   private timer: number | undefined;
   private readonly listeners: Listener[] = [];
+  private readonly waiting: ((tokens: Tokens) => void)[] = [];
   private readonly channel: BroadcastChannel | null =
     typeof BroadcastChannel === "function" ? new BroadcastChannel("aurex-session") : null;
 
   constructor() {
-    this.channel?.addEventListener("message", (event: MessageEvent<Tokens>) => {
-      if (event.data && typeof event.data.sessionToken === "string") this.accept(event.data, false);
+    this.channel?.addEventListener("message", (event: MessageEvent<Note>) => {
+      const note = event.data;
+      if (note?.kind === "ask" && this.current) this.post({ kind: "tokens", tokens: this.current });
+      if (note?.kind === "tokens" && typeof note.tokens?.sessionToken === "string") {
+        this.accept(note.tokens, false);
+      }
     });
   }
 
-  /** The tokens, refreshing once if the page has none yet; sends to login if that fails. */
+  /** The tokens: this tab's, another tab's, or a refresh; sends to login if all fail. */
   async tokens(): Promise<Tokens> {
     if (this.current) return this.current;
-    const fresh = await this.refresh();
-    if (!fresh) {
+    this.pending ??= this.obtain().finally(() => {
+      this.pending = null;
+    });
+    const found = await this.pending;
+    if (!found) {
       toLogin();
       throw new Error("not logged in");
     }
-    return fresh;
+    return found;
+  }
+
+  /** Waits for a token request in progress, so no request races a refresh. */
+  async settled(): Promise<void> {
+    if (this.pending) await this.pending;
   }
 
   /** A new access token from the trading-token cookie (several callers share one call). */
   refresh(): Promise<Tokens | null> {
-    if (!this.pending) {
-      this.pending = this.doRefresh().finally(() => {
-        this.pending = null;
-      });
-    }
+    this.pending ??= this.doRefresh().finally(() => {
+      this.pending = null;
+    });
     return this.pending;
   }
 
@@ -58,6 +74,28 @@ class Session {
   forget(): void {
     this.current = null;
     window.clearTimeout(this.timer);
+  }
+
+  private async obtain(): Promise<Tokens | null> {
+    const shared = await this.askOtherTabs();
+    return shared ?? this.doRefresh();
+  }
+
+  /** Another open tab's live tokens, if one answers quickly: no refresh, no revocation. */
+  private askOtherTabs(): Promise<Tokens | null> {
+    if (!this.channel) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const done = (tokens: Tokens | null): void => {
+        window.clearTimeout(timeout);
+        const at = this.waiting.indexOf(onTokens);
+        if (at >= 0) this.waiting.splice(at, 1);
+        resolve(tokens);
+      };
+      const onTokens = (tokens: Tokens): void => done(tokens);
+      const timeout = window.setTimeout(() => done(null), ASK_MS);
+      this.waiting.push(onTokens);
+      this.post({ kind: "ask" });
+    });
   }
 
   private async doRefresh(): Promise<Tokens | null> {
@@ -71,18 +109,27 @@ class Session {
       return null;
     }
     const tokens = (await response.json()) as Tokens;
+    tokens.expiresAt = Date.now() + tokens.expiresIn * 1000;
     this.accept(tokens, true);
     return tokens;
   }
 
   private accept(tokens: Tokens, broadcast: boolean): void {
-    this.current = tokens;
+    const expiresAt = tokens.expiresAt ?? Date.now() + tokens.expiresIn * 1000;
+    if (expiresAt <= Date.now() + 5_000) return; // about to expire: not worth taking
+    if (this.current?.expiresAt && this.current.expiresAt > expiresAt) return; // older than ours
+    this.current = { ...tokens, expiresAt };
     window.clearTimeout(this.timer);
-    // Renew a minute before the access token expires.
-    const delay = Math.max(30, tokens.expiresIn - 60) * 1000;
+    // Renew about a minute before expiry; the jitter lets one tab refresh for all.
+    const delay = Math.max(30_000, expiresAt - Date.now() - 60_000 - Math.random() * 20_000);
     this.timer = window.setTimeout(() => void this.refresh(), delay);
-    if (broadcast) this.channel?.postMessage(tokens);
-    for (const listener of this.listeners) listener(tokens);
+    if (broadcast) this.post({ kind: "tokens", tokens: this.current });
+    for (const waiter of [...this.waiting]) waiter(this.current);
+    for (const listener of this.listeners) listener(this.current);
+  }
+
+  private post(note: Note): void {
+    this.channel?.postMessage(note);
   }
 }
 
