@@ -50,7 +50,9 @@ def new_user(client: httpx.Client, mail_dir: Path, email: str) -> User:
     return User(signup.json()["userId"], tokens["sessionToken"], tokens["tradingToken"])
 
 
-def place(client: httpx.Client, user: User, **fields: Any) -> httpx.Response:
+def place(
+    client: httpx.Client, user: User, headers: dict[str, str] | None = None, **fields: Any
+) -> httpx.Response:
     body = {
         "clientOrderId": f"ops{next(_ids)}",
         "symbol": "AAPL",
@@ -60,7 +62,9 @@ def place(client: httpx.Client, user: User, **fields: Any) -> httpx.Response:
         "price": "230.00",
         **fields,
     }
-    return client.post("/api/trading/orders", json=body, headers=user.headers)
+    return client.post(
+        "/api/trading/orders", json=body, headers={**user.headers, **(headers or {})}
+    )
 
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
