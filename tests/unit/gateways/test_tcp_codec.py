@@ -14,7 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aurex.core.model import OrderStatus, OrderType, Side, TimeInForce
 from aurex.gateways.codes import GatewayCode
+from aurex.gateways.tcp import convert
 from aurex.gateways.tcp import messages as m
 from aurex.gateways.tcp.codec import (
     MAX_FRAME,
@@ -25,6 +27,7 @@ from aurex.gateways.tcp.codec import (
     encode,
     frame,
 )
+from aurex.readside import OrderState
 
 SAMPLES: list[m.Message] = [
     m.SubmitOrder(7, 0, 1, m.TIF_DEFAULT, 0, 0, 100, 23450, 0, "AAPL", "c-1"),
@@ -236,3 +239,16 @@ def test_every_documented_example_is_one_valid_frame_that_round_trips() -> None:
     client = {(t, None) for t in m.CLIENT_MESSAGES}
     server = {(t, None) for t in m.SERVER_MESSAGES} | {(0x12, k) for k in m.MARKET_DATA}
     assert types == client | server
+
+
+def test_the_fast_order_frame_is_the_codec_encoding() -> None:
+    state = OrderState(
+        42, "acct", "c-é", "AAPL", Side.SELL, OrderType.STOP_LIMIT, TimeInForce.DAY, True,
+        100, 23450, 23400, OrderStatus.PARTIALLY_FILLED, 40, 60, 938000, 0, 0, "", 1, 2, 3, 4,
+    )  # fmt: skip
+    fast = convert.order_frame(m.MsgType.ORDER_RESPONSE, 7, 1, 1, state)
+    assert fast == encode(convert.order_response(7, 1, 1, state))
+    pushed = convert.order_frame(m.MsgType.ORDER_STATUS, 0, 0, 0, state)
+    assert pushed == encode(convert.order_status(state))
+    [(msg_type, body)] = FrameReader().feed(pushed)
+    assert decode_server(msg_type, body) == convert.order_status(state)

@@ -9,6 +9,7 @@ symbol's tick grid by the engine with 105.
 
 from __future__ import annotations
 
+import struct
 from typing import TypeVar
 
 from aurex.core.commands import AmendOrder as AmendCommand
@@ -107,6 +108,49 @@ def _report(cls: type[_R], request_id: int, answers: int, flags: int, s: OrderSt
         seq=s.updated_seq,
         symbol=s.symbol,
         client_order_id=s.client_order_id,
+    )
+
+
+_ORDER_FIXED = OrderReport.FIXED
+_ORDER_HEADER = struct.Struct("<IB")
+
+
+def order_frame(msg_type: int, request_id: int, answers: int, flags: int, s: OrderState) -> bytes:
+    """The whole ORDER_RESPONSE / ORDER_STATUS frame, packed straight from the state: the
+    same bytes as ``encode(order_response(...))``, without building the message first
+    (this is on every order's path)."""
+    symbol, client_order_id = s.symbol.encode(), s.client_order_id.encode()
+    body = _ORDER_FIXED.pack(
+        request_id,
+        answers,
+        flags,
+        s.order_id,
+        s.side,
+        s.order_type,
+        s.tif,
+        s.status,
+        s.post_only,
+        s.quantity,
+        s.price_ticks,
+        s.stop_price_ticks,
+        s.filled,
+        s.leaves,
+        s.filled_cost_cents,
+        s.cancel_reason,
+        s.created_ts_ns,
+        s.updated_ts_ns,
+        s.updated_seq,
+    )
+    size = len(body) + len(symbol) + len(client_order_id) + 3
+    return b"".join(
+        (
+            _ORDER_HEADER.pack(size, msg_type),
+            body,
+            bytes((len(symbol),)),
+            symbol,
+            bytes((len(client_order_id),)),
+            client_order_id,
+        )
     )
 
 

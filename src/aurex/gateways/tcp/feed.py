@@ -26,7 +26,7 @@ from aurex.engine.port import EnginePort, EngineUpdate, Subscription, Subscripti
 from aurex.engine.queries import GetDepth
 from aurex.gateways.tcp import convert
 from aurex.gateways.tcp.codec import MAX_BOOK_LEVELS, encode
-from aurex.gateways.tcp.messages import Message
+from aurex.gateways.tcp.messages import Message, MsgType
 from aurex.marketdata import DepthDelta
 from aurex.readside import OrderState
 
@@ -203,7 +203,7 @@ class MarketFeed:
         for state in orders:
             sinks = self.accounts.get(state.account)
             if sinks:
-                data = encode(convert.order_status(state))
+                data = convert.order_frame(MsgType.ORDER_STATUS, 0, 0, 0, state)
                 for sink in sinks:
                     out[sink].append(data)
         for sink, parts in out.items():

@@ -389,7 +389,7 @@ class TcpSession(asyncio.Protocol):
         flags = REPORT_NEW if order_entry.created(outcome) else REPORT_RETRY
         if self._cancel_on_disconnect and state.is_open:
             self._entered.add(state.order_id)
-        self._send(encode(convert.order_response(m.request_id, m.TYPE, flags, state)))
+        self._send(convert.order_frame(MsgType.ORDER_RESPONSE, m.request_id, m.TYPE, flags, state))
 
     async def _cancel(self, m: CancelOrder) -> None:
         assert self._account is not None
