@@ -32,6 +32,7 @@ from aurex.auth.mail import mailer_for
 from aurex.auth.ports import Clock, Mailer, utc_now
 from aurex.auth.stores import ShortLivedStores
 from aurex.config import Settings
+from aurex.engine.calendar import DayCloser, SessionCalendar
 from aurex.engine.local import INDEX_INTERVAL_S, LocalEngine
 from aurex.gateways.grpc.server import GrpcServer
 from aurex.gateways.http import AppServices, create_app
@@ -102,6 +103,7 @@ class Platform:
         """The gRPC server's bound port once started (``settings.grpc_port`` may be 0)."""
         self.tcp_port = 0
         """The binary TCP server's bound port once started (``settings.tcp_port`` may be 0)."""
+        self.day_closer: DayCloser | None = None
         self._closers: list[Callable[[], Awaitable[None]]] = []
 
     @property
@@ -138,6 +140,13 @@ class Platform:
         self._engine = engine
         self._closers.append(engine.stop)
         self.metrics, port = instrument_engine(engine, Path(settings.data_dir))
+        calendar = SessionCalendar.parse(
+            settings.session_open, settings.session_close, settings.timezone
+        )
+        if calendar is not None:  # EndOfDay at each scheduled close (the trading day)
+            self.day_closer = DayCloser(port, calendar, adapters.clock)
+            self.day_closer.start()
+            self._closers.append(self.day_closer.stop)
         database = await open_database(settings)
         self.database = database
         self._closers.append(database.dispose)

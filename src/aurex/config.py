@@ -11,7 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from aurex.config_file import ConfigFileSource
@@ -59,6 +59,20 @@ class Settings(BaseSettings):
     log_requests: Literal["none", "orders", "all"] = "orders"
     metrics_token: str = ""
     shutdown_timeout_s: float = Field(default=5.0, gt=0)
+    # Trading day (aurex.engine.calendar): EndOfDay at the close; session_close "off" = never.
+    session_open: str = "09:30"
+    session_close: str = "16:00"
+    timezone: str = "America/New_York"
+    # Market simulation of `aurex demo` (aurex.sim): intensity 1 = about 25 orders/s.
+    sim_intensity: float = Field(default=1.0, ge=0)
+    sim_seed: int | None = None
+
+    @model_validator(mode="after")
+    def _check_calendar(self) -> Settings:
+        from aurex.engine.calendar import SessionCalendar
+
+        SessionCalendar.parse(self.session_open, self.session_close, self.timezone)
+        return self
 
     @classmethod
     def settings_customise_sources(
