@@ -4,6 +4,7 @@ order is there after a restart, and the journal replays to the snapshot's state.
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -13,6 +14,8 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
+import websockets
 
 from .ops_support import User, new_user, place
 from .serve_process import free_port, serve
@@ -157,3 +160,35 @@ def _open_order_ids(client: httpx.Client, user: User) -> set[int]:
         cursor = body.get("nextCursor")
         if not cursor:
             return ids
+
+
+async def test_websocket_clients_are_told_why_the_connection_closes(tmp_path: Path) -> None:
+    from aurex.bootstrap import Platform
+    from aurex.config import Settings
+
+    platform = Platform(
+        Settings(
+            data_dir=tmp_path / "var",
+            http_port=free_port(),
+            grpc_port=free_port(),
+            tcp_port=free_port(),
+        )
+    )
+    await platform.start()
+    stopped = False
+    try:
+        url = platform.http_url.replace("http", "ws", 1) + "/ws"
+        async with websockets.connect(url) as ws:
+            await ws.send(json.dumps({"op": "subscribe", "channel": "ticker", "id": 1}))
+            while json.loads(await ws.recv()).get("type") != "subscribed":
+                pass
+            await platform.stop()
+            stopped = True
+            with pytest.raises(websockets.ConnectionClosed):
+                while True:
+                    await ws.recv()
+            assert ws.close_code == 1001
+            assert ws.close_reason == "server shutting down"
+    finally:
+        if not stopped:
+            await platform.stop()
