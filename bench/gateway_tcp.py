@@ -17,6 +17,7 @@ journalled and answered but none rests, so the book and the account stay the sam
 size however long the run. Prints a table and one JSON line; never asserts timings.
 
     .venv/bin/python bench/gateway_tcp.py [--rtt 2000] [--pipelined 100000] [--window 1000]
+        [--uvloop] [--profile /tmp/tcp.raw]
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def fsync_p50_us(directory: Path, samples: int = 500) -> float:
 
 
 @contextmanager
-def serve(data_dir: Path) -> Iterator[tuple[str, int, str, int]]:
+def serve(data_dir: Path, uvloop: bool = False) -> Iterator[tuple[str, int, str, int]]:
     """``aurex serve --no-console`` with fsync durability; yields (host, tcp port, url, pid)."""
     http_port, tcp_port = free_port(), free_port()
     env = os.environ | {
@@ -86,6 +87,9 @@ def serve(data_dir: Path) -> Iterator[tuple[str, int, str, int]]:
     }
     log = (data_dir / "server.log").open("ab")
     argv = [sys.executable, "-m", "aurex.cli", "serve", "--no-console"]
+    if uvloop:  # the same command, on uvloop's event loop
+        run = "import sys, uvloop; uvloop.install(); from aurex.cli import main; sys.exit(main())"
+        argv = [sys.executable, "-c", run, "serve", "--no-console"]
     child = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{http_port}"
     try:
@@ -236,11 +240,14 @@ def main() -> None:
         "--profile", type=Path, default=None, help="py-spy the server into this raw file"
     )
     parser.add_argument("--profile-seconds", type=float, default=15.0)
+    parser.add_argument(
+        "--uvloop", action="store_true", help="run aurex serve on uvloop (uvloop.install())"
+    )
     args = parser.parse_args()
     max_open_files()
     with tempfile.TemporaryDirectory(prefix="aurex-tcp-bench-") as tmp:
         data_dir = Path(tmp)
-        with serve(data_dir) as (host, port, url, pid):
+        with serve(data_dir, args.uvloop) as (host, port, url, pid):
             access, trading = asyncio.run(tokens(url, data_dir / "mail"))
             if not args.price_ticks:
                 symbols = httpx.get(f"{url}/api/market-data/symbols").json()["symbols"]
