@@ -14,6 +14,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from gateway_users import User, address
+
+ORDERS = "/api/trading/orders"
+
 
 @dataclass(frozen=True, slots=True)
 class Target:
@@ -118,4 +122,58 @@ async def _load(
         "statuses": statuses,
         "failures": failures,
         "cpu_s": time.process_time() - cpu,
+    }
+
+
+def percentile(sorted_values: list[int], q: float) -> int:
+    if not sorted_values:
+        return 0
+    return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
+
+
+# -- users ----------------------------------------------------------------------------
+
+
+def raw_jobs(
+    url: str,
+    users: list[User],
+    in_flight: int,
+    start_at: float,
+    seconds: float,
+    symbol: str,
+    prices: list[str],
+    procs: int,
+) -> list[tuple[Any, ...]]:
+    """Work for ``procs`` lean loader processes: ``in_flight`` connections in all, each
+    with one order (or, without users, one echo request) outstanding."""
+    host, port = url.removeprefix("http://").split(":")
+    if users:
+        targets = [
+            Target(host, int(port), ORDERS, u.address, u.access_token, u.trading_token)
+            for u in users
+        ]
+    else:
+        targets = [Target(host, int(port), "/echo", address(n)) for n in range(in_flight)]
+    return [
+        (targets[i::procs], in_flight // procs, start_at, seconds, symbol, prices, f"{symbol}{i}c")
+        for i in range(procs)
+    ]
+
+
+def loaded(results: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
+    """The loader processes' results as one: accepted/s, latency, statuses."""
+    latencies = sorted(x for r in results for x in r["latencies_us"])
+    statuses: dict[int, int] = {}
+    for r in results:
+        for status, n in r["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + n
+    accepted = sum(n for status, n in statuses.items() if status in (200, 201))
+    return {
+        "per_s": accepted / seconds,
+        "count": accepted,
+        "p50_us": percentile(latencies, 0.50),
+        "p99_us": percentile(latencies, 0.99),
+        "statuses": statuses,
+        "failures": [f for r in results for f in r["failures"]][:5],
+        "loader_cpu_us": sum(r["cpu_s"] for r in results) / max(1, len(latencies)) * 1e6,
     }

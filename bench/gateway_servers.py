@@ -93,7 +93,8 @@ def _child(argv: list[str], env: dict[str, str], url: str, data_dir: Path) -> It
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"{argv} exited; see {data_dir / 'server.log'}")
+                tail = (data_dir / "server.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"{argv} exited:\n{tail}")
             try:
                 if httpx.get(f"{url}/healthz", timeout=1).status_code in (200, 503):
                     break

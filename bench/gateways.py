@@ -25,141 +25,26 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from aurex.client import AsyncAurexClient, Tokens, websocket_url
-from gateway_load import Target, run_loader
+from aurex.client import AsyncAurexClient
+from gateway_load import loaded, percentile, raw_jobs, run_loader
 from gateway_profile import profiled, summarize
-from gateway_servers import (
-    PASSWORD,
-    ChildServer,
-    deposit_shares,
-    mailed_code,
-    max_open_files,
-    start_aurex,
-    start_echo,
-)
-from gateway_ws import drive_market, subscriber_process
+from gateway_servers import deposit_shares, max_open_files, start_aurex, start_echo
+from gateway_users import User, client_for, log_in, sign_up
+from gateway_ws import run_ws
 
 SYMBOL = "NVDA"
 """Symbol of the REST load (cheapest, so opening cash buys many resting orders)."""
-ORDERS = "/api/trading/orders"
 WS_SYMBOL = "AAPL"
 """Symbol the market driver trades and every WebSocket subscriber watches."""
 
 
-@dataclass(frozen=True, slots=True)
-class User:
-    email: str
-    user_id: str
-    address: str
-    access_token: str
-    trading_token: str
-
-
-def percentile(sorted_values: list[int], q: float) -> int:
-    if not sorted_values:
-        return 0
-    return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
-
-
-# -- users ----------------------------------------------------------------------------
-
-
-def _address(n: int) -> str:
-    return f"127.0.{n // 250}.{n % 250 + 2}"
-
-
-async def sign_up(server: ChildServer, count: int, prefix: str, first: int) -> list[User]:
-    """``count`` new users, each from its own loopback address (sign-up, login and
-    trading limits are per address and per user)."""
-    users: list[User] = []
-    for i in range(count):
-        address, email = _address(first + i), f"{prefix}{i}@bench.example"
-        async with AsyncAurexClient(server.url, local_address=address) as client:
-            signed = await client.signup(email, PASSWORD, "Bench", "User")
-        users.append(User(email, signed.user_id, address, "", ""))
-    return users
-
-
-async def log_in(server: ChildServer, users: list[User]) -> list[User]:
-    """The users with tokens of a fresh login (second factor: the mailed code)."""
-    done: list[User] = []
-    for user in users:
-        async with AsyncAurexClient(server.url, local_address=user.address) as client:
-            code = lambda _kind, e=user.email: mailed_code(server.mail_dir, e)  # noqa: E731
-            tokens = await client.login(user.email, PASSWORD, second_factor=code)
-        done.append(
-            User(user.email, user.user_id, user.address, tokens.session_token, tokens.trading_token)
-        )
-    return done
-
-
-def client_for(url: str, user: User, connections: int) -> AsyncAurexClient:
-    client = AsyncAurexClient(url, local_address=user.address, max_connections=connections)
-    client.session.adopt(
-        Tokens(
-            success=True,
-            session_token=user.access_token,
-            trading_token=user.trading_token,
-            expires_in=900,
-            trading_expires_in=28_800,
-        )
-    )
-    return client
-
-
 # -- REST load --------------------------------------------------------------------------
-
-
-def raw_jobs(
-    url: str,
-    users: list[User],
-    in_flight: int,
-    start_at: float,
-    seconds: float,
-    symbol: str,
-    prices: list[str],
-    procs: int,
-) -> list[tuple[Any, ...]]:
-    """Work for ``procs`` lean loader processes: ``in_flight`` connections in all, each
-    with one order (or, without users, one echo request) outstanding."""
-    host, port = url.removeprefix("http://").split(":")
-    if users:
-        targets = [
-            Target(host, int(port), ORDERS, u.address, u.access_token, u.trading_token)
-            for u in users
-        ]
-    else:
-        targets = [Target(host, int(port), "/echo", _address(n)) for n in range(in_flight)]
-    return [
-        (targets[i::procs], in_flight // procs, start_at, seconds, symbol, prices, f"{symbol}{i}c")
-        for i in range(procs)
-    ]
-
-
-def loaded(results: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
-    """The loader processes' results as one: accepted/s, latency, statuses."""
-    latencies = sorted(x for r in results for x in r["latencies_us"])
-    statuses: dict[int, int] = {}
-    for r in results:
-        for status, n in r["statuses"].items():
-            statuses[status] = statuses.get(status, 0) + n
-    accepted = sum(n for status, n in statuses.items() if status in (200, 201))
-    return {
-        "per_s": accepted / seconds,
-        "count": accepted,
-        "p50_us": percentile(latencies, 0.50),
-        "p99_us": percentile(latencies, 0.99),
-        "statuses": statuses,
-        "failures": [f for r in results for f in r["failures"]][:5],
-        "loader_cpu_us": sum(r["cpu_s"] for r in results) / max(1, len(latencies)) * 1e6,
-    }
 
 
 def run_raw(
@@ -211,103 +96,6 @@ async def _client_load(
         "errors": errors,
         "client_cpu_us": cpu / max(1, len(latencies)) * 1e6,
     }
-
-
-# -- WebSocket fan-out ----------------------------------------------------------------
-
-
-def run_ws(
-    server: ChildServer,
-    market: list[User],
-    clients: int,
-    procs: int,
-    loops: int,
-    seconds: float,
-    price: Decimal,
-    churners: list[User],
-    churn: int,
-    profile: Path | None,
-) -> dict[str, Any]:
-    """Fan-out to ``clients`` subscribers while the market moves: ``market`` users trade
-    (``loops`` steps at a time, through ``aurex.client``) and ``churn`` lean-loader
-    connections of ``churners`` add resting bids. The CPU time and the profile cover
-    the measuring window only (not the connection set-up)."""
-    ctx = mp.get_context("spawn")
-    links = []
-    for i in range(procs):
-        parent, child = ctx.Pipe()
-        share = clients // procs + (1 if i < clients % procs else 0)
-        process = ctx.Process(
-            target=subscriber_process, args=(websocket_url(server.url), WS_SYMBOL, share, child)
-        )
-        process.start()
-        links.append((process, parent))
-    connected = sum(int(parent.recv()) for _, parent in links)
-    start_at = time.time() + 3.0
-    for _, parent in links:
-        parent.send((start_at, start_at + seconds))
-    # resting bids below the market, as fast as a lean loader can send them: book churn
-    churn_prices = [str(price - Decimal(k) / 100) for k in range(1, 51)]
-    jobs = raw_jobs(server.url, churners, churn, start_at, seconds, WS_SYMBOL, churn_prices, 1)
-    churn_pool = ctx.Pool(1)
-    churned = churn_pool.map_async(run_loader, jobs)
-    time.sleep(max(0.0, start_at - 0.5 - time.time()))
-    cpu, waited, wall = server.cpu_seconds(), server.cpu_wait_seconds(), time.monotonic()
-    with profiled(server.process.pid, seconds + 1.0, profile):
-        driven = asyncio.run(_drive(server.url, market, loops, seconds + 1.0, price))
-    wall = time.monotonic() - wall
-    cpu_share = (server.cpu_seconds() - cpu) / wall
-    wait_share = (server.cpu_wait_seconds() - waited) / wall
-    tallies = [parent.recv() for _, parent in links]
-    book_churn = loaded(churned.get(), seconds)
-    churn_pool.close()
-    for process, _ in links:
-        process.join(timeout=30)
-    latency: dict[int, int] = {}
-    closed: dict[str, int] = {}
-    for tally in tallies:
-        for ms, n in tally["latency_ms"].items():
-            latency[int(ms)] = latency.get(int(ms), 0) + n
-        for why, n in tally["closed"].items():
-            closed[why] = closed.get(why, 0) + n
-    updates = sum(t["updates"] for t in tallies)
-    return {
-        "clients": connected,
-        "updates": updates,
-        "messages": sum(t["messages"] for t in tallies),
-        "per_s": updates / seconds,
-        "latency_p50_ms": _histogram_percentile(latency, 0.50),
-        "latency_p99_ms": _histogram_percentile(latency, 0.99),
-        "driven": driven,
-        "closed": closed,
-        "server_cpu_share": cpu_share,
-        "server_wait_share": wait_share,
-        "churn": book_churn,
-    }
-
-
-async def _drive(
-    url: str, market: list[User], loops: int, seconds: float, price: Decimal
-) -> dict[str, int]:
-    clients = [client_for(url, user, 8) for user in market]
-    try:
-        pairs = list(zip(clients[0::2], clients[1::2], strict=True))
-        return await drive_market(pairs, WS_SYMBOL, price, loops, seconds)
-    finally:
-        for client in clients:
-            await client.aclose()
-
-
-def _histogram_percentile(histogram: dict[int, int], q: float) -> int:
-    total = sum(histogram.values())
-    if not total:
-        return 0
-    rank, seen = q * total, 0
-    for value in sorted(histogram):
-        seen += histogram[value]
-        if seen >= rank:
-            return value
-    return max(histogram)
 
 
 # -- main -----------------------------------------------------------------------------
@@ -366,6 +154,7 @@ def main() -> None:
                 rest_users,
                 args.ws_churn,
                 ws_profile,
+                WS_SYMBOL,
             )
             ws_cpu = ws["server_cpu_share"]
 
@@ -455,7 +244,8 @@ def report(
     print("  WS update = one item inside a message: a book change, a trade, a ticker, a snapshot")
     churn = ws["churn"]
     print(
-        f"  market: trades via aurex.client {ws['driven']}; resting bids via the lean loader "
+        f"  market: trades via aurex.client {ws['driven']} (subscribers received "
+        f"{ws['trades_received']:,}); resting bids via the lean loader "
         f"{churn['per_s']:,.0f}/s {churn['statuses']}"
     )
     print(f"  subscriber connections closed: {ws['closed'] or 'none'}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from types import TracebackType
@@ -65,12 +66,16 @@ class AsyncAurexClient:
             shared = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport)
             self._http = Lanes(lambda: shared, max_connections)
         else:
+            # one TLS context for every lane: building one loads the CA bundle (~0.1 s)
+            tls: ssl.SSLContext | bool = (
+                httpx.create_ssl_context() if self.base_url.startswith("https:") else False
+            )
 
             def lane() -> httpx.AsyncClient:
                 return httpx.AsyncClient(
                     base_url=self.base_url,
                     timeout=timeout,
-                    transport=httpx.AsyncHTTPTransport(local_address=local_address),
+                    transport=httpx.AsyncHTTPTransport(verify=tls, local_address=local_address),
                     limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
                 )
 

@@ -38,12 +38,14 @@ def test_client_modules_import_only_the_client_stdlib_and_its_dependencies(path:
 
 
 def test_importing_the_client_loads_no_other_aurex_module() -> None:
+    """Beyond what importing the package root ``aurex`` itself loads."""
     code = (
-        "import sys, aurex.client; print(sorted(m for m in sys.modules if m.startswith('aurex')))"
+        "import sys, aurex; before = set(sys.modules); import aurex.client; "
+        "print(sorted(m for m in set(sys.modules) - before if m.startswith('aurex')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = ast.literal_eval(out.stdout)
-    assert [m for m in loaded if m != "aurex" and not m.startswith("aurex.client")] == []
+    assert loaded and all(m.startswith("aurex.client") for m in loaded), loaded
 
 
 def test_prices_go_out_as_exact_decimal_strings_and_floats_are_refused() -> None:
