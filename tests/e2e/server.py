@@ -32,7 +32,7 @@ class Server:
     """One ``aurex serve --no-console``: started, stopped and started again on the
     same data directory and port (a restart the browser has to live through)."""
 
-    def __init__(self, data_dir: Path, log_path: Path) -> None:
+    def __init__(self, data_dir: Path, log_path: Path, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.log_path = log_path
         self.port = free_port()
@@ -42,6 +42,7 @@ class Server:
             "AUREX_HTTP_PORT": str(self.port),
             "AUREX_GRPC_PORT": str(free_port()),
             "AUREX_TCP_PORT": str(free_port()),
+            **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
 
