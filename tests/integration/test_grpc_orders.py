@@ -93,17 +93,26 @@ async def test_order_entry_stream_keeps_many_orders_in_flight(tmp_path: Path) ->
         count = 200
 
         async def requests() -> object:
-            for i in range(count):
-                yield pb.OrderEntryRequest(
-                    request_id=i + 1, submit=limit(f"o{i}", pb.BUY, 1, 190.0 + (i % 10) / 100)
+            for first in range(0, count, 50):  # batches of 50 requests
+                yield pb.OrderEntryBatch(
+                    requests=[
+                        pb.OrderEntryRequest(
+                            request_id=i + 1, submit=limit(f"o{i}", pb.BUY, 1, 190.0 + i % 10 / 100)
+                        )
+                        for i in range(first, first + 50)
+                    ]
                 )
             # an invalid one in the middle of the flow is answered, not fatal
-            yield pb.OrderEntryRequest(request_id=9999, submit=limit("bad", pb.BUY, 1, 190.001))
-            yield pb.OrderEntryRequest(
-                request_id=10_000, cancel=pb.CancelOrderRequest(client_order_id="o0")
+            bad = pb.OrderEntryRequest(request_id=9999, submit=limit("bad", pb.BUY, 1, 190.001))
+            yield pb.OrderEntryBatch(requests=[bad])
+            cancel = pb.CancelOrderRequest(client_order_id="o0")
+            yield pb.OrderEntryBatch(
+                requests=[pb.OrderEntryRequest(request_id=10_000, cancel=cancel)]
             )
 
-        answers = [a async for a in g.stub.OrderEntry(requests(), metadata=metadata(buyer))]
+        messages = [m async for m in g.stub.OrderEntry(requests(), metadata=metadata(buyer))]
+        answers = [a for m in messages for a in m.responses]
+        assert len(messages) < len(answers)  # answers made durable together travel together
         by_id = {a.request_id: a for a in answers}
         assert len(answers) == count + 2 and len(by_id) == count + 2
         assert all(by_id[i + 1].status == pb.NEW for i in range(count))
@@ -229,14 +238,15 @@ async def test_order_entry_stream_needs_credentials(tmp_path: Path) -> None:
         buyer = await g.trader("buyer@example.com")
 
         async def one() -> object:
-            yield pb.OrderEntryRequest(request_id=1, submit=limit("z", pb.BUY, 1, 200.0))
+            order = pb.OrderEntryRequest(request_id=1, submit=limit("z", pb.BUY, 1, 200.0))
+            yield pb.OrderEntryBatch(requests=[order])
 
         with pytest.raises(grpc.aio.AioRpcError) as refused:
             _ = [a async for a in g.stub.OrderEntry(one(), metadata=metadata(buyer, trading=False))]
         assert aurex_code(refused.value) == 2006
         await asyncio.sleep(0)
-        answers = [a async for a in g.stub.OrderEntry(one(), metadata=metadata(buyer))]
-        assert [a.status for a in answers] == [pb.NEW]
+        answers = [m async for m in g.stub.OrderEntry(one(), metadata=metadata(buyer))]
+        assert [[a.status for a in m.responses] for m in answers] == [[pb.NEW]]
 
 
 def _fields(message: pb.OrderRequest) -> dict[str, object]:

@@ -113,8 +113,8 @@ class StockService(pb_grpc.StockServiceServicer):
             await abort(context, error)
 
     async def OrderEntry(
-        self, request_iterator: AsyncIterator[pb.OrderEntryRequest], context: Any
-    ) -> AsyncIterator[pb.OrderResponse]:
+        self, request_iterator: AsyncIterator[pb.OrderEntryBatch], context: Any
+    ) -> AsyncIterator[pb.OrderResponseBatch]:
         try:
             caller = await self._caller(context, trading=True)
         except EntryError as error:
@@ -123,10 +123,10 @@ class StockService(pb_grpc.StockServiceServicer):
         reader = asyncio.create_task(session.read(request_iterator))
         try:
             while True:
-                response = await session.out.get()
-                if response is None:
+                ready = await session.ready()
+                if ready is None:
                     break
-                yield response
+                yield pb.OrderResponseBatch(responses=ready)
             await reader  # re-raises a failed re-authentication
         except EntryError as error:
             await abort(context, error)
@@ -205,31 +205,50 @@ class StockService(pb_grpc.StockServiceServicer):
 
 
 class _EntrySession:
-    """One OrderEntry stream: requests run concurrently, answers go out as they finish."""
+    """One OrderEntry stream: requests run concurrently; answers that are ready together
+    (typically those made durable by one journal write) leave in one message."""
 
     def __init__(self, service: StockService, caller: Principal, context: Any) -> None:
         self.service = service
         self.caller = caller
         self.context = context
-        self.out: asyncio.Queue[pb.OrderResponse | None] = asyncio.Queue()
+        self.done: list[pb.OrderResponse] = []
+        self.wake = asyncio.Event()
+        self.finished = False
         self.slots = asyncio.Semaphore(MAX_IN_FLIGHT)
         self.checked_at = time.monotonic()
 
-    async def read(self, requests: AsyncIterator[pb.OrderEntryRequest]) -> None:
+    async def ready(self) -> list[pb.OrderResponse] | None:
+        """The answers finished since the last call; None once everything is answered."""
+        while not self.done:
+            if self.finished:
+                return None
+            self.wake.clear()
+            await self.wake.wait()
+        done, self.done = self.done, []
+        return done
+
+    def _answer(self, response: pb.OrderResponse) -> None:
+        self.done.append(response)
+        self.wake.set()
+
+    async def read(self, batches: AsyncIterator[pb.OrderEntryBatch]) -> None:
         tasks: set[asyncio.Task[None]] = set()
         try:
-            async for request in requests:
+            async for batch in batches:
                 if time.monotonic() - self.checked_at > REAUTH_INTERVAL_S:
                     await self.service._caller(self.context, trading=True)
                     self.checked_at = time.monotonic()
-                await self.slots.acquire()
-                task = asyncio.create_task(self.handle(request))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
+                for request in batch.requests:
+                    await self.slots.acquire()
+                    task = asyncio.create_task(self.handle(request))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
             if tasks:
                 await asyncio.gather(*tasks)
         finally:
-            self.out.put_nowait(None)
+            self.finished = True
+            self.wake.set()
 
     async def handle(self, request: pb.OrderEntryRequest) -> None:
         rid = request.request_id
@@ -259,4 +278,4 @@ class _EntrySession:
             response = convert.rejected_response(failure, client_order_id, rid)
         finally:
             self.slots.release()
-        self.out.put_nowait(response)
+        self._answer(response)

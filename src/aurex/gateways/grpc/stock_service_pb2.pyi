@@ -202,6 +202,18 @@ class OrderEntryRequest(_message.Message):
     amend: AmendOrderRequest
     def __init__(self, request_id: _Optional[int] = ..., submit: _Optional[_Union[OrderRequest, _Mapping]] = ..., cancel: _Optional[_Union[CancelOrderRequest, _Mapping]] = ..., amend: _Optional[_Union[AmendOrderRequest, _Mapping]] = ...) -> None: ...
 
+class OrderEntryBatch(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[OrderEntryRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[OrderEntryRequest, _Mapping]]] = ...) -> None: ...
+
+class OrderResponseBatch(_message.Message):
+    __slots__ = ("responses",)
+    RESPONSES_FIELD_NUMBER: _ClassVar[int]
+    responses: _containers.RepeatedCompositeFieldContainer[OrderResponse]
+    def __init__(self, responses: _Optional[_Iterable[_Union[OrderResponse, _Mapping]]] = ...) -> None: ...
+
 class Order(_message.Message):
     __slots__ = ("order_id", "client_order_id", "user_id", "symbol", "side", "type", "time_in_force", "post_only", "quantity", "price_ticks", "stop_price_ticks", "status", "filled_quantity", "leaves_quantity", "average_price", "cancel_reason", "reject_code", "reject_reason", "created_at_ms", "updated_at_ms")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]

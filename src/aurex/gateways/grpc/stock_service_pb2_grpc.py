@@ -56,8 +56,8 @@ class StockServiceStub:
                 _registered_method=True)
         self.OrderEntry = channel.stream_stream(
                 '/aurex.v1.StockService/OrderEntry',
-                request_serializer=aurex_dot_gateways_dot_grpc_dot_stock__service__pb2.OrderEntryRequest.SerializeToString,
-                response_deserializer=aurex_dot_gateways_dot_grpc_dot_stock__service__pb2.OrderResponse.FromString,
+                request_serializer=aurex_dot_gateways_dot_grpc_dot_stock__service__pb2.OrderEntryBatch.SerializeToString,
+                response_deserializer=aurex_dot_gateways_dot_grpc_dot_stock__service__pb2.OrderResponseBatch.FromString,
                 _registered_method=True)
         self.StreamOrderUpdates = channel.unary_stream(
                 '/aurex.v1.StockService/StreamOrderUpdates',
@@ -120,8 +120,10 @@ class StockServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def OrderEntry(self, request_iterator, context):
-        """Many orders in flight on one stream: each response echoes its request_id;
-        rejections come back as responses (status REJECTED, code), never end the stream.
+        """Many orders in flight on one stream. Each message carries one or more requests
+        (batching saves per-message overhead); answers come back as they become durable,
+        grouped likewise, each echoing its request_id. Rejections are answers (status
+        REJECTED, code), never the end of the stream.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -191,8 +193,8 @@ def add_StockServiceServicer_to_server(servicer, server):
             ),
             'OrderEntry': grpc.stream_stream_rpc_method_handler(
                     servicer.OrderEntry,
-                    request_deserializer=aurex_dot_gateways_dot_grpc_dot_stock__service__pb2.OrderEntryRequest.FromString,
-                    response_serializer=aurex_dot_gateways_dot_grpc_dot_stock__service__pb2.OrderResponse.SerializeToString,
+                    request_deserializer=aurex_dot_gateways_dot_grpc_dot_stock__service__pb2.OrderEntryBatch.FromString,
+                    response_serializer=aurex_dot_gateways_dot_grpc_dot_stock__service__pb2.OrderResponseBatch.SerializeToString,
             ),
             'StreamOrderUpdates': grpc.unary_stream_rpc_method_handler(
                     servicer.StreamOrderUpdates,
@@ -358,8 +360,8 @@ class StockService:
             request_iterator,
             target,
             '/aurex.v1.StockService/OrderEntry',
-            aurex_dot_gateways_dot_grpc_dot_stock__service__pb2.OrderEntryRequest.SerializeToString,
-            aurex_dot_gateways_dot_grpc_dot_stock__service__pb2.OrderResponse.FromString,
+            aurex_dot_gateways_dot_grpc_dot_stock__service__pb2.OrderEntryBatch.SerializeToString,
+            aurex_dot_gateways_dot_grpc_dot_stock__service__pb2.OrderResponseBatch.FromString,
             options,
             channel_credentials,
             insecure,
