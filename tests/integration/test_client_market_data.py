@@ -4,6 +4,7 @@ is a ``NotFound`` carrying the server's code."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +14,11 @@ import pytest
 from aurex.client import AsyncAurexClient, NotFound
 from aurex.core.commands import Deposit
 
-from .test_http_harness import BASE_URL, PASSWORD, running_app
+from .test_http_harness import BASE_URL, PASSWORD, Harness, running_app
+
+
+def mailed_to(h: Harness, email: str) -> Callable[[str], str]:
+    return lambda _kind: h.inbox.latest_code(email)
 
 
 async def test_market_data_calls_answer_typed_values_after_a_trade(tmp_path: Path) -> None:
@@ -22,9 +27,7 @@ async def test_market_data_calls_answer_typed_values_after_a_trade(tmp_path: Pat
         for email in ("mia@example.com", "noa@example.com"):
             client = AsyncAurexClient(BASE_URL, transport=httpx.ASGITransport(app=h.app))
             user = await client.signup(email, PASSWORD, "M", "D")
-            await client.login(
-                email, PASSWORD, second_factor=lambda _, e=email: h.inbox.latest_code(e)
-            )
+            await client.login(email, PASSWORD, second_factor=mailed_to(h, email))
             assert (
                 await h.submit(Deposit(account=user.user_id, symbol="MSFT", shares=50))
             ).rejection is None
