@@ -19,6 +19,8 @@ from websockets.asyncio.client import ClientConnection
 from aurex.client._book import LocalBook
 from aurex.client._errors import ApiError, AurexError, TransportError
 from aurex.client._stream_protocol import (
+    ORDERS,
+    AuthLost,
     ConnectionEvent,
     ErrorEvent,
     Reply,
@@ -71,6 +73,7 @@ class AurexStream:
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self._first_error: BaseException | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
         self.connections = 0
         """How many times a connection was established (1 + reconnects)."""
 
@@ -208,10 +211,7 @@ class AurexStream:
         """Authenticate (waiting for the answer), then restore every subscription."""
         self.connections += 1
         if self._token is not None:
-            token = self._token if isinstance(self._token, str) else self._token()
-            if inspect.isawaitable(token):
-                token = await token
-            auth = self._protocol.request("auth", token=token)
+            auth = self._protocol.request("auth", token=await self._fresh_token())
             await ws.send(msgspec.json.encode(auth).decode())
             while True:
                 answer = msgspec.json.decode(await ws.recv())
@@ -233,8 +233,28 @@ class AurexStream:
         for event in events:
             if isinstance(event, Reply):
                 self._settle(event)
+            elif isinstance(event, AuthLost):
+                if self._token is not None and not isinstance(self._token, str):
+                    self._tasks.add(task := asyncio.create_task(self._log_in_again()))
+                    task.add_done_callback(self._tasks.discard)
             else:
                 await self._events.put(event)
+
+    async def _log_in_again(self) -> None:
+        """After the server ended the private channel: a fresh token, then ``orders``."""
+        try:
+            await self._request(self._protocol.request("auth", token=await self._fresh_token()))
+            if ORDERS in self._protocol.subscriptions:
+                await self._request(self._protocol.request("subscribe", channel="orders"))
+        except AurexError as exc:
+            await self._events.put(ErrorEvent(0, f"logging in again failed: {exc}"))
+
+    async def _fresh_token(self) -> str:
+        source = self._token
+        token = source() if callable(source) else source
+        if inspect.isawaitable(token):
+            token = await token
+        return str(token)
 
     def _settle(self, reply: Reply) -> None:
         future = self._pending.get(reply.id)

@@ -106,6 +106,12 @@ StreamEvent: TypeAlias = (
 
 
 @dataclass(frozen=True, slots=True)
+class AuthLost:
+    """The server ended the private channel (token expired or revoked): internal, the
+    stream logs in again with a fresh token and resubscribes to ``orders``."""
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """The server's answer to one of our requests (by ``id``): internal to the stream."""
 
@@ -115,8 +121,13 @@ class Reply:
 
 
 SubscriptionKey: TypeAlias = tuple[str, str | None, str | None]
+Received: TypeAlias = list[StreamEvent | Reply | AuthLost]
+"""What one received message means: events for the user, replies, a lost login."""
 
 _HANDLED = ("subscribed", "unsubscribed", "authenticated", "pong")
+_AUTH_LOST = frozenset({1031, 1032, 1033})
+"""Invalid, expired, revoked: codes with which the server ends a logged-in channel."""
+ORDERS: SubscriptionKey = ("orders", None, None)
 
 
 class StreamProtocol:
@@ -157,9 +168,7 @@ class StreamProtocol:
             for channel, symbol, interval in self.subscriptions
         ]
 
-    def receive(
-        self, message: dict[str, Any]
-    ) -> tuple[list[StreamEvent | Reply], list[dict[str, Any]]]:
+    def receive(self, message: dict[str, Any]) -> tuple[Received, list[dict[str, Any]]]:
         """What a received message means (events, replies) and what to send back."""
         kind = message.get("type")
         if kind == "book":
@@ -185,12 +194,14 @@ class StreamProtocol:
         if kind == "error":
             if isinstance(request_id, int):
                 return [Reply(request_id, False, message)], []
-            return [ErrorEvent(int(message.get("code", 0)), str(message.get("message", "")))], []
+            code = int(message.get("code", 0))
+            received: Received = [ErrorEvent(code, str(message.get("message", "")))]
+            if code in _AUTH_LOST and ORDERS in self.subscriptions:
+                received.append(AuthLost())
+            return received, []
         return [], []
 
-    def _book(
-        self, message: dict[str, Any]
-    ) -> tuple[list[StreamEvent | Reply], list[dict[str, Any]]]:
+    def _book(self, message: dict[str, Any]) -> tuple[Received, list[dict[str, Any]]]:
         symbol = str(message["symbol"])
         book = self.books.get(symbol)
         if book is None:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from aurex.client import BookEvent, BookGapEvent, ErrorEvent, FillEvent, TickerEvent
-from aurex.client._stream_protocol import Reply, StreamProtocol
+from aurex.client._stream_protocol import AuthLost, Reply, StreamProtocol
 
 
 def _snapshot(seq: int) -> dict[str, Any]:
@@ -92,3 +92,12 @@ def test_replies_are_matched_by_id_and_other_messages_become_typed_events() -> N
     }
     (event,), _ = protocol.receive({"type": "fill", "data": fill})
     assert isinstance(event, FillEvent) and event.fill.price == Decimal("10.25")
+
+
+def test_an_ended_login_asks_for_a_new_one_only_with_an_orders_subscription() -> None:
+    protocol = StreamProtocol()
+    ended = {"type": "error", "code": 1032, "message": "expired; send auth again", "id": None}
+    assert protocol.receive(ended)[0] == [ErrorEvent(1032, "expired; send auth again")]
+    protocol.subscribe("orders", None, None)
+    events, _ = protocol.receive(ended)
+    assert events == [ErrorEvent(1032, "expired; send auth again"), AuthLost()]
