@@ -1,6 +1,6 @@
 """``AurexStream`` against a real ``aurex serve``: reconnecting by itself with its
 subscriptions and login restored, a fresh book snapshot after each connection, and
-refusals raised as typed errors."""
+refusals raised as typed errors; and the blocking client refreshing its token."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 
 from aurex.client import (
     ApiError,
     AsyncAurexClient,
+    AurexClient,
     AurexStream,
     BookEvent,
     ConnectionEvent,
@@ -105,3 +107,21 @@ async def test_the_private_channel_survives_a_reconnect(server: ServeProcess) ->
             assert isinstance(seen, OrderEvent)
             assert seen.order.order_id == placed.order.order_id
             assert seen.order.price == jpm.band_low and jpm.band_low > Decimal(0)
+
+
+def test_the_blocking_client_refreshes_a_token_about_to_end(server: ServeProcess) -> None:
+    email, now = "sid@example.com", [1000.0]
+    mail = Path(server.data_dir) / "mail"
+    with AurexClient(
+        server.url, second_factor=lambda _: latest_code(mail), clock=lambda: now[0]
+    ) as c:
+        c.signup(email, PASSWORD, "Sid", "Lo")
+        c.login(email, PASSWORD)
+        assert c.session.credentials is not None
+        first = c.session.credentials.access_token
+        now[0] += 880  # 20 s before the 15 minutes end, on the client's clock
+        assert c.account().email == email
+        assert c.session.credentials.access_token != first
+        with httpx.Client(base_url=server.url) as raw:
+            stale = raw.get("/api/account", headers={"Authorization": f"Bearer {first}"})
+        assert stale.status_code == 401 and stale.json()["code"] == 1033
