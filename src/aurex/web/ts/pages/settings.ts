@@ -52,7 +52,8 @@ async function loadSessions(): Promise<void> {
   fill(
     byId("sessions").querySelector("tbody")!,
     answer.sessions.map((s) => {
-      const revoke = h("button", { type: "button", class: "ghost small", "aria-label": `Revoke session ${device(s.userAgent)} from ${s.ipAddress}` }, s.current ? "This device" : "Revoke");
+      const label = s.current ? "This device" : "Revoke";
+      const revoke = h("button", { type: "button", class: "ghost small", "aria-label": `${label}: ${device(s.userAgent)} from ${s.ipAddress}` }, label);
       revoke.disabled = s.current;
       revoke.addEventListener("click", () => {
         void api("DELETE", `/api/auth/sessions/${s.sessionId}`)
