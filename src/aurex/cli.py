@@ -26,6 +26,10 @@ log = logging.getLogger("aurex")
 
 
 async def _serve(settings: Settings, *, demo: bool, console: bool, seconds: float | None) -> None:
+    if demo:
+        from aurex.sim.demo import banner, demo_settings, start_platform_demo
+
+        settings = demo_settings(settings)
     platform = Platform(settings)
     await platform.start()
     engine = platform.engine
@@ -35,13 +39,15 @@ async def _serve(settings: Settings, *, demo: bool, console: bool, seconds: floa
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     tasks: list[asyncio.Task[None]] = []
+    header = ""
     if demo:
-        from aurex.sim.agents import Simulation
-
-        simulation = Simulation(engine)
-        tasks.append(asyncio.create_task(simulation.run(), name="aurex-sim"))
+        running_demo = await start_platform_demo(platform)
+        tasks.append(running_demo.task)
+        await running_demo.ready()
+        header = banner(running_demo.trader, platform.http_url)
+        print(header, flush=True)
     if console:
-        tasks.append(asyncio.create_task(_console(engine), name="aurex-console"))
+        tasks.append(asyncio.create_task(_console(engine, header), name="aurex-console"))
     print(
         f"Aurex is running at {platform.http_url} (API docs at /docs); "
         f"data in {Path(settings.data_dir).resolve()}. Ctrl-C stops it.",
@@ -65,11 +71,12 @@ async def _serve(settings: Settings, *, demo: bool, console: bool, seconds: floa
         print("Aurex stopped; every acknowledged command is in the journal.", flush=True)
 
 
-async def _console(engine: LocalEngine) -> None:
+async def _console(engine: LocalEngine, header: str = "") -> None:
     clear = "\x1b[2J\x1b[H" if sys.stdout.isatty() else "\n"
+    top = header + "\n\n" if header and sys.stdout.isatty() else ""
     while True:
         md = engine.market_data
-        print(clear + render(md.tickers(), md.index()), flush=True)
+        print(clear + top + render(md.tickers(), md.index()), flush=True)
         await asyncio.sleep(1.0)
 
 
