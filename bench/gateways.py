@@ -105,7 +105,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="REST measuring window")
     parser.add_argument("--clients", type=int, default=64, help="REST orders in flight")
-    parser.add_argument("--loaders", type=int, default=2, help="REST loader processes")
+    parser.add_argument("--loaders", type=int, default=1, help="REST loader processes")
     parser.add_argument(
         "--client-in-flight", type=int, default=32, help="orders in flight via aurex.client"
     )
