@@ -63,6 +63,12 @@ ROUTE_ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/api/admin/symbols/{symbol}/halt"): (*_AUTHENTICATED, 404, 409, 503),
     ("post", "/api/admin/symbols/{symbol}/resume"): (*_AUTHENTICATED, 404, 409, 503),
     ("get", "/api/admin/audit"): _AUTHENTICATED,
+    ("post", "/api/admin/symbols"): (*_AUTHENTICATED, 409, 503),
+    ("put", "/api/admin/symbols/{symbol}/reference-price"): (*_AUTHENTICATED, 404, 503),
+    ("delete", "/api/admin/symbols/{symbol}"): (*_AUTHENTICATED, 404, 503),
+    ("put", "/api/admin/accounts/{user_id}/limits"): (*_AUTHENTICATED, 404, 503),
+    ("post", "/api/admin/accounts/{user_id}/shares"): (*_AUTHENTICATED, 404, 503),
+    ("post", "/api/admin/end-of-day"): (*_AUTHENTICATED, 503),
     ("get", "/readyz"): (503,),
     ("head", "/readyz"): (503,),
 }
