@@ -22,6 +22,7 @@ from aurex.auth.errors import AuthCode, AuthError
 from aurex.core.codes import RejectCode
 from aurex.engine.port import EngineUnavailable
 from aurex.gateways.codes import GatewayCode
+from aurex.gateways.order_entry import ErrorKind, reject_kind
 
 GATEWAY_PREFIXES = ("/api/trading", "/api/market-data")
 """Routes whose own errors (validation included) carry ``GatewayCode``s."""
@@ -92,20 +93,24 @@ def error_response(
     return JSONResponse({"code": int(code), "message": message}, status, headers=headers)
 
 
+KIND_STATUS: dict[ErrorKind, int] = {
+    ErrorKind.MALFORMED: 422,
+    ErrorKind.INVALID: 422,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.REFUSED: 422,
+    ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.RATE_LIMITED: 429,
+    ErrorKind.UNAVAILABLE: 503,
+}
+"""HTTP status of each kind of refusal (gRPC's is in ``grpc.errors.STATUS``)."""
+
+
 def reject_status(code: RejectCode) -> int:
-    """HTTP status for an engine refusal: 404 for unknown things, 409 for state conflicts,
-    422 for invalid values."""
-    if code in (RejectCode.UNKNOWN_SYMBOL, RejectCode.UNKNOWN_ACCOUNT, RejectCode.UNKNOWN_ORDER):
-        return 404
-    if code in (
-        RejectCode.SYMBOL_HALTED,
-        RejectCode.SYMBOL_EXISTS,
-        RejectCode.SYMBOL_ALREADY_HALTED,
-        RejectCode.SYMBOL_NOT_HALTED,
-        RejectCode.ORDER_NOT_AMENDABLE,
-    ):
-        return 409
-    return 422
+    """HTTP status for an engine refusal, from the gateways' shared classification
+    (``order_entry.reject_kind``): 404 unknown things, 409 state conflicts, else 422."""
+    return KIND_STATUS[reject_kind(code)]
 
 
 def auth_error_response(exc: AuthError) -> JSONResponse:
