@@ -170,14 +170,19 @@ def test_a_journal_that_ends_before_a_snapshot_is_refused(
     pristine: Pristine, tmp_path: Path
 ) -> None:
     data_dir = _copy(pristine, tmp_path / "case")
-    newest = _files(data_dir)[0][-1]
-    first_seq = list_segments(data_dir / JOURNAL_SUBDIR)[-1][0]
-    assert first_seq <= pristine.snapshot_seq
-    newest.write_bytes(b"")  # lost whole frames, not a torn write
+    newest_snapshot = SnapshotStore(data_dir / SNAPSHOT_SUBDIR).paths()[-1][0]
+    segments = list_segments(data_dir / JOURNAL_SUBDIR)
+    # Lose whole frames (not a torn write): every segment after the one holding the
+    # newest snapshot's seq, and all of that one.
+    holding = [path for first, path in segments if first <= newest_snapshot][-1]
+    for first, path in segments:
+        if first > newest_snapshot:
+            path.unlink()
+    holding.write_bytes(b"")
 
     outcome = _start(data_dir)
     assert isinstance(outcome, str)
-    assert f"snapshot at seq {pristine.snapshot_seq} is beyond the journal's end" in outcome
+    assert f"snapshot at seq {newest_snapshot} is beyond the journal's end" in outcome
 
 
 def _free_port() -> int:

@@ -263,6 +263,10 @@ class Sequencer:
                 self._to_writer.put_nowait(batch)
                 if self._snapshot_due():
                     await self._to_writer.join()
+                    # One snapshot in flight at a time: should a child still be writing
+                    # the previous one, intake waits for it (snapshots are then too
+                    # frequent for the disk) instead of skipping this one.
+                    await self._wait_snapshot()
                     if self._halt_error is None:
                         self._begin_snapshot()
         finally:
@@ -359,7 +363,6 @@ class Sequencer:
         return (
             self._snapshots is not None
             and self._last_seq - self._snapshot_seq >= self._snapshot_every
-            and (self._snapshot_task is None or self._snapshot_task.done())
         )
 
     def _begin_snapshot(self) -> None:
