@@ -1,4 +1,7 @@
-"""``aurex admin``: operator commands on the user database, e.g. creating the first admin.
+"""``aurex admin``: operator commands, e.g. creating the first admin.
+
+The market commands (reference prices, listings, limits, end of day) talk to the
+running server as an administrator: see ``aurex.admin_remote``.
 
 ``aurex admin create-user --email root@example.com --role admin`` asks for the
 password (twice, without echo; ``--password-stdin`` reads one line instead, for
@@ -16,6 +19,7 @@ import getpass
 import sys
 from typing import Any
 
+from aurex.admin_remote import MARKET_COMMANDS, add_market_commands, run_market_command
 from aurex.auth.errors import AuthError
 from aurex.auth.passwords import PasswordHasher
 from aurex.auth.ports import Role, utc_now
@@ -29,8 +33,9 @@ from aurex.store.user_repository import SqlUserRepository
 
 def add_admin_parser(subparsers: Any) -> None:
     """Add ``admin`` and its sub-commands to the ``aurex`` parser's subparsers."""
-    admin = subparsers.add_parser("admin", help="operator commands on users")
+    admin = subparsers.add_parser("admin", help="operator commands: users, symbols, limits")
     commands = admin.add_subparsers(dest="admin_command", required=True)
+    add_market_commands(commands)
     create = commands.add_parser("create-user", help="create a user (e.g. the first admin)")
     create.add_argument("--email", required=True)
     create.add_argument("--role", choices=[r.value for r in Role], default=Role.TRADER.value)
@@ -44,6 +49,8 @@ def add_admin_parser(subparsers: Any) -> None:
 
 def run_admin(args: argparse.Namespace, settings: Settings) -> int:
     """Run an ``aurex admin`` command; the exit status (0 ok, 1 refused, 2 bad input)."""
+    if args.admin_command in MARKET_COMMANDS:
+        return run_market_command(args, settings)
     if args.admin_command != "create-user":
         print(f"unknown admin command {args.admin_command!r}", file=sys.stderr)
         return 2

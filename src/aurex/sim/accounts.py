@@ -27,6 +27,7 @@ from pathlib import Path
 from aurex.auth import totp
 from aurex.auth.errors import AuthError
 from aurex.auth.passwords import PasswordHasher
+from aurex.auth.ports import Role
 from aurex.auth.services import AuthServices
 from aurex.auth.signup import NewUser, store_new_user
 from aurex.core.commands import Deposit
@@ -122,7 +123,7 @@ async def provision(
         creds = store.accounts.get(name)
         if creds is None or await auth.users.get(creds.user_id) is None:
             email = (emails or {}).get(name) or f"{name}.{store.tag}@sim.aurex.example.com"
-            creds = await _create(auth, name, email, first_name)
+            creds = await create_totp_user(auth, name, email, first_name)
             store.accounts[name] = creds
             store.save()
         missing = [s for s in symbols if s not in creds.funded_symbols]
@@ -133,9 +134,13 @@ async def provision(
     return out
 
 
-async def _create(auth: AuthServices, name: str, email: str, first_name: str) -> Credentials:
+async def create_totp_user(
+    auth: AuthServices, name: str, email: str, first_name: str, role: Role = Role.TRADER
+) -> Credentials:
+    """A new user with a random password, TOTP enabled and the exchange account open."""
     password = "Sim-" + secrets.token_urlsafe(18) + "9a!"
     new = NewUser(
+        role=role,
         email=email,
         password=password,
         first_name=first_name,
