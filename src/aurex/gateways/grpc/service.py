@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from aurex.auth.errors import AuthCode
+from aurex.auth.errors import AuthCode, AuthError
 from aurex.auth.sessions import Principal, SessionService
 from aurex.core.commands import Command, PlaceOrder
 from aurex.engine.port import EnginePort, Outcome
@@ -34,7 +33,8 @@ MAX_IN_FLIGHT = 4096
 """Requests of one OrderEntry stream being processed at once; the stream reads no
 further until one finishes (HTTP/2 flow control then holds the client back)."""
 REAUTH_INTERVAL_S = 5.0
-"""How often a long OrderEntry stream re-checks its tokens (logout ends it)."""
+"""How often a private stream (OrderEntry, StreamOrderUpdates) re-checks its tokens:
+a logout or revocation ends it within this interval."""
 DEFAULT_DEPTH = 10
 MAX_DEPTH = 1000
 MAX_SYMBOLS = 100
@@ -42,11 +42,16 @@ MAX_SYMBOLS = 100
 
 class StockService(pb_grpc.StockServiceServicer):
     def __init__(
-        self, engine: EnginePort, sessions: SessionService, history: History | None
+        self,
+        engine: EnginePort,
+        sessions: SessionService,
+        history: History | None,
+        reauth_interval_s: float | None = None,
     ) -> None:
         self.engine = engine
         self.sessions = sessions
         self.history = history
+        self.reauth_interval_s = reauth_interval_s or REAUTH_INTERVAL_S
 
     async def _caller(self, context: Any, *, trading: bool, user_id: str = "") -> Principal:
         access, trading_token = credentials(context)
@@ -55,6 +60,21 @@ class StockService(pb_grpc.StockServiceServicer):
         )
         order_entry.check_user(principal, user_id)
         return principal
+
+    async def _still_valid(self, context: Any, caller: Principal) -> None:
+        """Raise once the caller's session has ended (logout, revocation, expiry).
+
+        With a trading token in the metadata that token is checked (it lives 8 h and
+        survives access-token refreshes); otherwise the access token (15 min)."""
+        access, trading_token = credentials(context)
+        try:
+            if trading_token:
+                owner = await self.sessions.authenticate_trading(trading_token)
+                if owner.session_id == caller.session_id:
+                    return
+            await self.sessions.authenticate(access or "")
+        except AuthError as exc:
+            raise EntryError.from_auth(exc) from None
 
     # -- order management ---------------------------------------------------------------
 
@@ -122,10 +142,12 @@ class StockService(pb_grpc.StockServiceServicer):
         session = _EntrySession(self, caller, context)
         reader = asyncio.create_task(session.read(request_iterator))
         try:
-            while True:
-                ready = await session.ready()
-                if ready is None:
-                    break
+            answers = streams.while_valid(
+                session.answers(),
+                lambda: self._still_valid(context, caller),
+                self.reauth_interval_s,
+            )
+            async for ready in answers:
                 yield pb.OrderResponseBatch(responses=ready)
             await reader  # re-raises a failed re-authentication
         except EntryError as error:
@@ -142,7 +164,12 @@ class StockService(pb_grpc.StockServiceServicer):
             async def ready() -> None:
                 await context.send_initial_metadata(())
 
-            async for update in streams.order_updates(self.engine, caller.user_id, ready):
+            updates = streams.while_valid(
+                streams.order_updates(self.engine, caller.user_id, ready),
+                lambda: self._still_valid(context, caller),
+                self.reauth_interval_s,
+            )
+            async for update in updates:
                 yield update
         except EntryError as error:
             await abort(context, error)
@@ -216,17 +243,17 @@ class _EntrySession:
         self.wake = asyncio.Event()
         self.finished = False
         self.slots = asyncio.Semaphore(MAX_IN_FLIGHT)
-        self.checked_at = time.monotonic()
 
-    async def ready(self) -> list[pb.OrderResponse] | None:
-        """The answers finished since the last call; None once everything is answered."""
-        while not self.done:
-            if self.finished:
-                return None
-            self.wake.clear()
-            await self.wake.wait()
-        done, self.done = self.done, []
-        return done
+    async def answers(self) -> AsyncIterator[list[pb.OrderResponse]]:
+        """The answers finished since the last ones, until everything is answered."""
+        while True:
+            while not self.done:
+                if self.finished:
+                    return
+                self.wake.clear()
+                await self.wake.wait()
+            done, self.done = self.done, []
+            yield done
 
     def _answer(self, response: pb.OrderResponse) -> None:
         self.done.append(response)
@@ -236,9 +263,6 @@ class _EntrySession:
         tasks: set[asyncio.Task[None]] = set()
         try:
             async for batch in batches:
-                if time.monotonic() - self.checked_at > REAUTH_INTERVAL_S:
-                    await self.service._caller(self.context, trading=True)
-                    self.checked_at = time.monotonic()
                 for request in batch.requests:
                     await self.slots.acquire()
                     task = asyncio.create_task(self.handle(request))

@@ -6,13 +6,17 @@ published batch changed: it is woken by the engine, never polls. When it falls
 behind, the batches already waiting are merged into one message per symbol
 (conflation); a stream so slow that its bounded feed overflows is ended with
 RESOURCE_EXHAUSTED and code 2013 (slow consumer), like the WebSocket gateway.
+A private stream is wrapped in ``while_valid``, which ends it once its session does.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import heapq
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 from aurex.core.model import Side
 from aurex.engine.port import EnginePort, EngineUpdate, Subscription, SubscriptionOverflow
@@ -23,6 +27,8 @@ from aurex.gateways.grpc import convert
 from aurex.gateways.grpc import stock_service_pb2 as pb
 from aurex.gateways.order_entry import EntryError, ErrorKind
 from aurex.marketdata import IndexView, TickerView, TradePrint
+
+T = TypeVar("T")
 
 FEED_SIZE = 4096
 """Engine batches a stream may have waiting before it is cut off as a slow consumer."""
@@ -210,3 +216,39 @@ async def order_updates(
                 for f in update.fills:
                     if f.account == account:
                         yield pb.OrderUpdate(fill=convert.fill(f))
+
+
+async def while_valid(
+    items: AsyncIterator[T], check: Callable[[], Awaitable[None]], every_s: float
+) -> AsyncIterator[T]:
+    """``items`` until ``check`` (awaited every ``every_s``) raises: then the stream ends
+    with that error even while it waits for its next item (a logout ends a quiet stream)."""
+
+    async def watch() -> None:
+        while True:
+            await asyncio.sleep(every_s)
+            await check()
+
+    watcher = asyncio.create_task(watch())
+    try:
+        while True:
+            following = asyncio.ensure_future(anext(items))
+            await asyncio.wait((following, watcher), return_when=asyncio.FIRST_COMPLETED)
+            if not following.done():
+                following.cancel()
+                with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                    await following
+                watcher.result()  # raises what ``check`` raised
+                return  # pragma: no cover - ``watch`` only ends by raising
+            try:
+                item = following.result()
+            except StopAsyncIteration:
+                return
+            yield item
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+        aclose = getattr(items, "aclose", None)
+        if aclose is not None:
+            await aclose()
