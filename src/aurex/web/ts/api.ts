@@ -32,6 +32,7 @@ interface Options {
 const EXPIRED = new Set([1032, 1033, 1030]);
 
 export async function api<T>(method: string, path: string, body?: unknown, options: Options = {}): Promise<T> {
+  if (session.ended) return new Promise<T>(() => undefined); // logged out, page leaving
   const attempt = async (): Promise<Response> => {
     await session.settled();
     const headers: Record<string, string> = { Accept: "application/json" };

@@ -40,6 +40,15 @@ function applyTheme(theme: Theme): void {
 
 /** Wires the header; ``live`` pages start the WebSocket and show its state. */
 export function initChrome(live = true): void {
+  // A background load that fails because the exchange cannot be reached (it is
+  // restarting, or the network dropped) is expected: the connection badge says so and
+  // the reconnect reloads everything. Anything else stays an error.
+  window.addEventListener("unhandledrejection", (event) => {
+    if (event.reason instanceof TypeError && /fetch/i.test(event.reason.message)) {
+      event.preventDefault();
+      console.warn("request failed while the exchange was unreachable:", event.reason.message);
+    }
+  });
   applyTheme(currentTheme());
   maybeId("theme-toggle")?.addEventListener("click", () =>
     applyTheme(currentTheme() === "dark" ? "light" : "dark"),

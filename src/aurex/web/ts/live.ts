@@ -34,6 +34,7 @@ export class LiveFeed {
   private wantsAuth = false;
   private state: ConnState = "connecting";
   private nextId = 1;
+  private sentToken = "";
 
   constructor(private readonly url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`) {
     window.setInterval(() => this.watchdog(), 5_000);
@@ -88,6 +89,7 @@ export class LiveFeed {
     socket.addEventListener("open", () => {
       this.attempt = 0;
       this.authed = false;
+      this.sentToken = "";
       this.lastMessage = Date.now();
       this.setState("live");
       for (const sub of this.subs.values()) {
@@ -120,12 +122,15 @@ export class LiveFeed {
     } else if (message.type === "error" && AUTH_CODES.has(Number(message.code))) {
       // The access token expired or was replaced: log in again with a fresh one.
       this.authed = false;
+      this.sentToken = "";
       void session.refresh();
     }
     for (const handler of this.handlers) handler(message);
   }
 
   private sendAuth(token: string): void {
+    if (token === this.sentToken) return;
+    this.sentToken = token;
     this.send({ op: "auth", token });
   }
 

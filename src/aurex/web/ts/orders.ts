@@ -15,6 +15,7 @@ export class MyOrders {
   account: Account | null = null;
   private readonly listeners: Listener[] = [];
   private accountTimer: number | undefined;
+  private during: Map<number, Order> | null = null;
 
   constructor() {
     feed.onMessage((m) => {
@@ -38,19 +39,28 @@ export class MyOrders {
   }
 
   async load(): Promise<void> {
+    // Orders that change while the lists load are applied again afterwards, so a
+    // slower answer never hides an order placed in the meantime.
+    this.during = new Map();
     const [orders, fills, account] = await Promise.all([
       get<{ orders: Order[] }>("/api/trading/orders?status=open&limit=500"),
       get<{ fills: Fill[] }>("/api/trading/fills?limit=100"),
       get<Account>("/api/account"),
     ]);
+    const during = this.during;
+    this.during = null;
+    const live = this.fills;
     this.open.clear();
     for (const o of orders.orders) this.open.set(o.orderId, o);
-    this.fills = fills.fills;
+    for (const o of during.values()) this.upsert(o);
+    const seen = new Set(fills.fills.map((f) => `${f.tradeId}/${f.orderId}`));
+    this.fills = [...live.filter((f) => !seen.has(`${f.tradeId}/${f.orderId}`)), ...fills.fills];
     this.account = account;
     this.changed();
   }
 
   upsert(order: Order): void {
+    this.during?.set(order.orderId, order);
     const known = this.open.get(order.orderId);
     if (known && known.updatedAt > order.updatedAt) return;
     if (OPEN.has(order.status)) this.open.set(order.orderId, order);

@@ -40,8 +40,12 @@ class Session {
     });
   }
 
+  /** True once this page logged out and is leaving: nothing should be requested. */
+  ended = false;
+
   /** The tokens: this tab's, another tab's, or a refresh; sends to login if all fail. */
   async tokens(): Promise<Tokens> {
+    if (this.ended) return new Promise<Tokens>(() => undefined);
     if (this.current) return this.current;
     this.pending ??= this.obtain().finally(() => {
       this.pending = null;
@@ -142,6 +146,10 @@ export function toLogin(): void {
 
 /** Logs this session out and returns to the landing page. */
 export async function logout(): Promise<void> {
+  // Let a token request in flight finish first, so it does not fail against the
+  // ended session; after this the page asks for nothing more.
+  await session.settled().catch(() => undefined);
+  session.ended = true;
   try {
     await fetch("/api/auth/logout", {
       method: "POST",
