@@ -7,6 +7,12 @@ Expiry is compared with the injected clock (not PyJWT's), so tests can move time
 Whether a valid token is still *live* (not logged out, not superseded by a refresh)
 is the session store's business, see ``aurex.auth.sessions``: each token carries its
 session's generation (``gen``), and only the session's current generation is live.
+
+A signature check costs far more than the rest of a request, so the claims of a
+verified token are remembered (a bounded LRU, keyed by the exact token text) until
+it expires. Only the signature and claim checks are skipped on a hit: expiry is
+still compared with the clock, and liveness is still asked of the session store on
+every request, so logout, refresh and demotion take effect at once.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -30,6 +37,8 @@ ACCESS_TTL_S = 15 * 60
 TRADING_TTL_S = 8 * 60 * 60
 _MAX_EPOCH_S = 253_402_300_799  # 9999-12-31T23:59:59Z, the last second datetime can hold
 _REQUIRED = ["exp", "iat", "iss", "aud", "sub", "sid", "jti", "role", "typ", "gen"]
+VERIFIED_CACHE_SIZE = 16_384
+"""Verified tokens remembered (~1 KiB each): more than the live sessions of a busy day."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +55,18 @@ class AccessClaims:
 class AccessTokens:
     """Issue and verify access JWTs with the key ring's Ed25519 key."""
 
-    def __init__(self, keys: KeyRing, clock: Clock, ttl_s: int = ACCESS_TTL_S) -> None:
+    def __init__(
+        self,
+        keys: KeyRing,
+        clock: Clock,
+        ttl_s: int = ACCESS_TTL_S,
+        cache_size: int = VERIFIED_CACHE_SIZE,
+    ) -> None:
         self._keys = keys
         self._clock = clock
         self.ttl_s = ttl_s
+        self._cache_size = cache_size
+        self._verified: OrderedDict[str, AccessClaims] = OrderedDict()
 
     def issue(
         self, user_id: str, session_id: str, role: Role, generation: int
@@ -87,6 +104,22 @@ class AccessTokens:
 
     def verify(self, token: str) -> AccessClaims:
         """Claims of a genuine, unexpired token, else ``TOKEN_INVALID``/``TOKEN_EXPIRED``."""
+        claims = self._verified.get(token)
+        if claims is None:
+            claims = self._check(token)
+            if self._cache_size > 0:
+                self._verified[token] = claims
+                if len(self._verified) > self._cache_size:
+                    self._verified.popitem(last=False)
+        else:
+            self._verified.move_to_end(token)
+        if claims.expires_at <= self._clock():
+            self._verified.pop(token, None)
+            raise AuthError(AuthCode.TOKEN_EXPIRED, "access token has expired; refresh it")
+        return claims
+
+    def _check(self, token: str) -> AccessClaims:
+        """The claims of a token whose signature and claims are genuine (expired or not)."""
         invalid = AuthError(AuthCode.TOKEN_INVALID, "access token is invalid")
         try:
             if jwt.get_unverified_header(token).get("alg") != ALGORITHM:
@@ -118,8 +151,6 @@ class AccessTokens:
             )
         except (jwt.InvalidTokenError, ValueError, TypeError, KeyError, OverflowError) as exc:
             raise invalid from exc
-        if claims.expires_at <= self._clock():
-            raise AuthError(AuthCode.TOKEN_EXPIRED, "access token has expired; refresh it")
         return claims
 
 

@@ -81,6 +81,22 @@ def test_missing_or_wrong_claims_are_refused(clock: Clock) -> None:
         assert code_of(tokens, forged) == AuthCode.TOKEN_INVALID, variant
 
 
+def test_remembered_tokens_still_expire_and_forgeries_stay_refused(clock: Clock) -> None:
+    keys = KeyRing.generate()
+    tokens = AccessTokens(keys, clock, cache_size=2)
+    issued = [tokens.issue(f"u{n}", f"s{n}", Role.TRADER, 1) for n in range(3)]
+    for _ in range(2):  # the second round is answered from the cache (and past its bound)
+        for token, claims in issued:
+            assert tokens.verify(token) == claims
+    token, _ = issued[0]
+    payload = jwt.decode(token, options={"verify_signature": False})
+    forged = jwt.encode(payload, KeyRing.generate().signing_key, algorithm="EdDSA")
+    assert code_of(tokens, forged) == AuthCode.TOKEN_INVALID
+    clock.advance(900)
+    for token, _ in issued:
+        assert code_of(tokens, token) == AuthCode.TOKEN_EXPIRED
+
+
 def test_trading_tokens_are_long_random_and_stored_hashed() -> None:
     token = new_trading_token()
     assert len(token) >= 43 and token != new_trading_token()
