@@ -12,7 +12,6 @@ import pytest
 
 from .test_http_harness import Harness, bearer, running_app
 
-
 _ids = itertools.count(1)
 
 
