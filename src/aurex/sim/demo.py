@@ -93,7 +93,7 @@ def banner(trader: Credentials, url: str) -> str:
     uri = totp.provisioning_uri(trader.totp_secret, trader.email)
     return "\n".join(
         [
-            f"Demo trader (log in at {url}/login):",
+            f"Demo trader (log in at {local_url(url)}/login):",
             f"  e-mail:      {trader.email}",
             f"  password:    {trader.password}",
             f"  TOTP secret: {trader.totp_secret}",
