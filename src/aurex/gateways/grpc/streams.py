@@ -230,25 +230,26 @@ async def while_valid(
             await check()
 
     watcher = asyncio.create_task(watch())
+    following: asyncio.Future[T] | None = None
     try:
         while True:
             following = asyncio.ensure_future(anext(items))
             await asyncio.wait((following, watcher), return_when=asyncio.FIRST_COMPLETED)
             if not following.done():
-                following.cancel()
-                with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
-                    await following
                 watcher.result()  # raises what ``check`` raised
-                return  # pragma: no cover - ``watch`` only ends by raising
             try:
                 item = following.result()
             except StopAsyncIteration:
                 return
+            following = None
             yield item
     finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+        # also when the caller goes away mid-wait: stop both before closing ``items``
+        for task in (following, watcher):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                    await task
         aclose = getattr(items, "aclose", None)
         if aclose is not None:
             await aclose()
