@@ -13,13 +13,11 @@ Orders are IOC buys of one share at the symbol's lowest allowed price: on an emp
 book each is accepted, journalled and ends at once (nothing rests, no cash stays
 held), so a run can send any number of them.
 
-From bench/gateways.py::
+``bench/gateways.py`` runs it as its gRPC phase::
 
-    from gateway_grpc import GrpcUser, run_grpc
-    grpc = run_grpc(f"127.0.0.1:{grpc_port}", [GrpcUser(user_id, access, trading), ...])
+    grpc = run_grpc(server.grpc_target, users)   # users: logged-in gateway_users.User
     grpc["grpc_unary_p50_us"], grpc["grpc_unary_p99_us"], grpc["grpc_stream_orders_per_s"]
 
-(``grpc_target(server)`` gives the target of a ``start_aurex`` child server.)
 Alone: ``python bench/gateway_grpc.py`` starts its own server and prints one JSON line.
 """
 
@@ -33,50 +31,28 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import grpc
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from aurex.client import AsyncAurexClient
 from aurex.gateways.grpc import stock_service_pb2 as pb
 from aurex.gateways.grpc import stock_service_pb2_grpc as pb_grpc
-from gateway_servers import PASSWORD, ChildServer, mailed_code, start_aurex
+from gateway_servers import start_aurex
+from gateway_stats import percentile
+from gateway_users import User, traders
 
 SYMBOL = "NVDA"
 
 
-@dataclass(frozen=True, slots=True)
-class GrpcUser:
-    user_id: str
-    access_token: str
-    trading_token: str
-
-    @property
-    def metadata(self) -> tuple[tuple[str, str], ...]:
-        return (
-            ("authorization", f"Bearer {self.access_token}"),
-            ("x-trading-token", self.trading_token),
-        )
-
-
-def percentile(values: list[int], q: float) -> int:
-    return values[min(len(values) - 1, int(q * len(values)))] if values else 0
-
-
-def grpc_target(server: ChildServer) -> str:
-    """host:port of the child server's gRPC listener (``start_aurex`` picks the port and
-    passes it as ``AUREX_GRPC_PORT``; read back from the child's environment)."""
-    port = getattr(server, "grpc_port", None)
-    if port is None:
-        environ = Path(f"/proc/{server.process.pid}/environ").read_bytes().split(b"\0")
-        found = dict(v.decode().split("=", 1) for v in environ if b"=" in v)
-        port = int(found["AUREX_GRPC_PORT"])
-    return f"127.0.0.1:{port}"
+def metadata(user: User) -> tuple[tuple[str, str], ...]:
+    """The call metadata that authenticates ``user``'s order entry."""
+    return (
+        ("authorization", f"Bearer {user.access_token}"),
+        ("x-trading-token", user.trading_token),
+    )
 
 
 def _order(n: int, price_ticks: int) -> pb.OrderRequest:
@@ -100,20 +76,18 @@ async def lowest_price(target: str) -> int:
     return last * 9 // 10
 
 
-async def measure_unary(
-    target: str, user: GrpcUser, count: int, price_ticks: int
-) -> dict[str, Any]:
+async def measure_unary(target: str, user: User, count: int, price_ticks: int) -> dict[str, Any]:
     latencies: list[int] = []
     errors: dict[str, int] = {}
     async with grpc.aio.insecure_channel(target) as channel:
         stub = pb_grpc.StockServiceStub(channel)
         for n in range(count // 10):  # warm up the channel and the server's code paths
-            await stub.SubmitOrder(_order(-n - 1, price_ticks), metadata=user.metadata)
+            await stub.SubmitOrder(_order(-n - 1, price_ticks), metadata=metadata(user))
         for n in range(count):
             request = _order(n, price_ticks)
             t0 = time.perf_counter_ns()
             try:
-                await stub.SubmitOrder(request, metadata=user.metadata)
+                await stub.SubmitOrder(request, metadata=metadata(user))
             except grpc.aio.AioRpcError as exc:
                 errors[exc.code().name] = errors.get(exc.code().name, 0) + 1
                 continue
@@ -129,7 +103,7 @@ async def measure_unary(
 
 async def _stream_load(
     target: str,
-    users: list[GrpcUser],
+    users: list[User],
     streams: int,
     window: int,
     batch: int,
@@ -144,7 +118,7 @@ async def _stream_load(
         nonlocal acked, rejected
         user = users[n % len(users)]
         async with grpc.aio.insecure_channel(target) as channel:
-            call = pb_grpc.StockServiceStub(channel).OrderEntry(metadata=user.metadata)
+            call = pb_grpc.StockServiceStub(channel).OrderEntry(metadata=metadata(user))
             room = asyncio.Semaphore(window // batch)  # batches in flight
             stop = asyncio.Event()
 
@@ -194,14 +168,14 @@ async def _stream_load(
 
 
 def _stream_loader(
-    args: tuple[str, list[GrpcUser], int, int, int, float, int],
+    args: tuple[str, list[User], int, int, int, float, int],
 ) -> dict[str, Any]:
     return asyncio.run(_stream_load(*args))
 
 
 def measure_stream(
     target: str,
-    users: list[GrpcUser],
+    users: list[User],
     *,
     procs: int,
     streams: int,
@@ -235,7 +209,7 @@ def measure_stream(
 
 def run_grpc(
     target: str,
-    users: list[GrpcUser],
+    users: list[User],
     *,
     unary_orders: int = 2000,
     seconds: float = 5.0,
@@ -270,20 +244,6 @@ def run_grpc(
     }
 
 
-async def _users(url: str, mail_dir: Path, count: int) -> list[GrpcUser]:
-    users: list[GrpcUser] = []
-    for i in range(count):
-        email = f"grpc{i}@bench.example"
-        transport = httpx.AsyncHTTPTransport(local_address=f"127.0.1.{i + 2}")
-        async with AsyncAurexClient(url, transport=transport) as client:
-            signed = await client.signup(email, PASSWORD, "Bench", "User")
-            tokens = await client.login(
-                email, PASSWORD, second_factor=lambda _kind, e=email: mailed_code(mail_dir, e)
-            )
-        users.append(GrpcUser(signed.user_id, tokens.session_token, tokens.trading_token))
-    return users
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -298,10 +258,10 @@ def main() -> None:
         tempfile.TemporaryDirectory(prefix="aurex-bench-grpc-") as tmp,
         start_aurex(Path(tmp) / "aurex") as server,
     ):
-        users = asyncio.run(_users(server.url, server.mail_dir, args.users))
+        users = asyncio.run(traders(server, args.users, "grpc", 0))
         cpu = server.cpu_seconds()
         result = run_grpc(
-            grpc_target(server),
+            server.grpc_target,
             users,
             unary_orders=args.unary_orders,
             seconds=args.seconds,

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from gateway_stats import percentile
 from gateway_users import User, address
 
 ORDERS = "/api/trading/orders"
@@ -123,12 +124,6 @@ async def _load(
         "failures": failures,
         "cpu_s": time.process_time() - cpu,
     }
-
-
-def percentile(sorted_values: list[int], q: float) -> int:
-    if not sorted_values:
-        return 0
-    return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
 
 
 # -- users ----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Child servers for bench/gateways.py: ``aurex serve`` and a bare uvicorn echo app
-(the baseline), each on a free port, plus the operator's offline share deposit."""
+"""Child servers for the gateway benchmarks: ``aurex serve`` (HTTP, gRPC and TCP, each
+on a free port) and a bare uvicorn echo app (the baseline); the first administrator;
+the login codes the server mails."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,11 +44,23 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 
 @dataclass(slots=True)
 class ChildServer:
+    """A server in a child process and the ports it listens on (0: not listening)."""
+
     process: subprocess.Popen[bytes]
     url: str
     data_dir: Path
     grpc_port: int = 0
     tcp_port: int = 0
+
+    @property
+    def grpc_target(self) -> str:
+        """``host:port`` of the gRPC listener."""
+        return f"127.0.0.1:{self.grpc_port}"
+
+    @property
+    def tcp_address(self) -> tuple[str, int]:
+        """``(host, port)`` of the binary TCP listener."""
+        return "127.0.0.1", self.tcp_port
 
     @property
     def mail_dir(self) -> Path:
@@ -70,10 +83,18 @@ class ChildServer:
         return waited / 1e9
 
 
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct free TCP ports on the loopback (held open together while the
+    kernel picks them, so no two are the same)."""
+    with ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [int(s.getsockname()[1]) for s in sockets]
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return free_ports(1)[0]
 
 
 def max_open_files() -> None:
@@ -114,28 +135,49 @@ def _child(argv: list[str], env: dict[str, str], url: str, data_dir: Path) -> It
         log.close()
 
 
+UVLOOP_MAIN = "import sys, uvloop; uvloop.install(); from aurex.cli import main; sys.exit(main())"
+"""``aurex`` on uvloop's event loop: the same command line, run under ``python -c``."""
+
+
 @contextmanager
-def start_aurex(data_dir: Path) -> Iterator[ChildServer]:
-    """``aurex serve --no-console`` with fsync durability and room for many sockets.
-    gRPC and TCP listen on ``AUREX_GRPC_PORT``/``AUREX_TCP_PORT`` when set in this
-    environment, else on free ports (``server.grpc_port``, ``server.tcp_port``)."""
+def start_aurex(data_dir: Path, *, uvloop: bool = False) -> Iterator[ChildServer]:
+    """``aurex serve --no-console`` with fsync durability and room for many sockets,
+    its HTTP, gRPC and TCP listeners each on a free port (``server.url``,
+    ``server.grpc_target``, ``server.tcp_address``)."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    grpc_port = int(os.environ.get("AUREX_GRPC_PORT") or free_port())
-    tcp_port = int(os.environ.get("AUREX_TCP_PORT") or free_port())
-    env = os.environ | {
-        "AUREX_DATA_DIR": str(data_dir),
-        "AUREX_HTTP_PORT": str(port),
+    http_port, grpc_port, tcp_port = free_ports(3)
+    env = aurex_env(data_dir) | {
+        "AUREX_HTTP_PORT": str(http_port),
         "AUREX_GRPC_PORT": str(grpc_port),
         "AUREX_TCP_PORT": str(tcp_port),
         "AUREX_DURABILITY": "fsync",
         "AUREX_HTTP_MAX_CONNECTIONS": "5000",
         "AUREX_HTTP_MAX_CONNECTIONS_PER_IP": "5000",
     }
-    argv = [sys.executable, "-m", "aurex.cli", "serve", "--no-console"]
-    with _child(argv, env, f"http://127.0.0.1:{port}", data_dir) as server:
+    argv = [sys.executable, "-c", UVLOOP_MAIN] if uvloop else [sys.executable, "-m", "aurex.cli"]
+    argv += ["serve", "--no-console"]
+    with _child(argv, env, f"http://127.0.0.1:{http_port}", data_dir) as server:
         server.grpc_port, server.tcp_port = grpc_port, tcp_port
         yield server
+
+
+def aurex_env(data_dir: Path) -> dict[str, str]:
+    """This environment with the data directory set and no listener port inherited (a
+    developer's shell may export them; the benchmark picks its own)."""
+    ports = ("AUREX_HTTP_PORT", "AUREX_GRPC_PORT", "AUREX_TCP_PORT")
+    env = {k: v for k, v in os.environ.items() if k not in ports}
+    return env | {"AUREX_DATA_DIR": str(data_dir)}
+
+
+def create_admin(data_dir: Path, email: str) -> None:
+    """An administrator, created the way an operator does before the first start:
+    ``aurex admin create-user --role admin`` (the password on standard input)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "aurex.cli", "admin", "create-user", "--email", email]
+    argv += ["--role", "admin", "--password-stdin"]
+    subprocess.run(
+        argv, env=aurex_env(data_dir), input=PASSWORD.encode(), check=True, capture_output=True
+    )
 
 
 @contextmanager
@@ -164,24 +206,3 @@ def mailed_code(mail_dir: Path, address: str) -> str:
         ):
             return match.group(1)
     raise LookupError(f"no login code mailed to {address}")
-
-
-async def deposit_shares(data_dir: Path, grants: list[tuple[str, str, int]]) -> None:
-    """Credit shares (account, symbol, shares) with the server stopped: Aurex has no
-    API for depositing securities yet, so the benchmark does what an operator would."""
-    # imported here so loader and subscriber processes need not load the whole server
-    from aurex.bootstrap import Platform
-    from aurex.config import Settings
-    from aurex.core.commands import Deposit
-
-    platform = Platform(Settings(data_dir=data_dir))
-    await platform.start(serve_http=False)
-    try:
-        for account, symbol, shares in grants:
-            outcome = await platform.engine.submit(
-                Deposit(account=account, symbol=symbol, shares=shares)
-            )
-            if outcome.rejection is not None:
-                raise RuntimeError(f"deposit refused: {outcome.rejection}")
-    finally:
-        await platform.stop()

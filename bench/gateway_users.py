@@ -1,10 +1,13 @@
-"""Benchmark users for bench/gateways.py: signed up and logged in through
+"""Benchmark users for the gateway benchmarks: signed up and logged in through
 ``aurex.client``, each from its own loopback address because sign-up, login and
-trading limits count per address as well as per user."""
+trading limits count per address as well as per user; shares granted by an
+administrator through the admin API."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import httpx
 
 from aurex.client import AsyncAurexClient, Tokens
 from gateway_servers import PASSWORD, ChildServer, mailed_code
@@ -64,3 +67,24 @@ def client_for(url: str, user: User, connections: int) -> AsyncAurexClient:
         )
     )
     return client
+
+
+async def traders(server: ChildServer, count: int, prefix: str, first: int) -> list[User]:
+    """``count`` new users, logged in (``first``: index of their first source address)."""
+    return await log_in(server, await sign_up(server, count, prefix, first))
+
+
+async def grant_shares(
+    server: ChildServer, admin: User, grants: list[tuple[str, str, int]]
+) -> None:
+    """Deposit shares (account, symbol, shares) as the logged-in administrator ``admin``
+    does: ``POST /api/admin/accounts/{id}/shares``."""
+    headers = {"authorization": f"Bearer {admin.access_token}"}
+    transport = httpx.AsyncHTTPTransport(local_address=admin.address)
+    async with httpx.AsyncClient(base_url=server.url, headers=headers, transport=transport) as http:
+        for account, symbol, shares in grants:
+            answer = await http.post(
+                f"/api/admin/accounts/{account}/shares", json={"symbol": symbol, "shares": shares}
+            )
+            if answer.status_code != 200:
+                raise RuntimeError(f"share deposit refused: {answer.status_code} {answer.text}")

@@ -24,6 +24,7 @@ from aurex.client import AsyncAurexClient, websocket_url
 from gateway_load import loaded, raw_jobs, run_loader
 from gateway_profile import profiled
 from gateway_servers import ChildServer
+from gateway_stats import histogram_percentile
 from gateway_users import User, client_for
 
 _decoder = msgspec.json.Decoder()
@@ -172,6 +173,7 @@ def run_ws(
     churn: int,
     profile: Path | None,
     symbol: str,
+    lead: float = 3.0,
 ) -> dict[str, Any]:
     """Fan-out to ``clients`` subscribers while the market moves: ``market`` users trade
     (``loops`` steps at a time, through ``aurex.client``) and ``churn`` lean-loader
@@ -188,7 +190,7 @@ def run_ws(
         process.start()
         links.append((process, parent))
     connected = sum(int(parent.recv()) for _, parent in links)
-    start_at = time.time() + 3.0
+    start_at = time.time() + lead  # time for the churn loader process to start
     for _, parent in links:
         parent.send((start_at, start_at + seconds))
     # resting bids below the market, as fast as a lean loader can send them: book churn
@@ -221,8 +223,8 @@ def run_ws(
         "updates": updates,
         "messages": sum(t["messages"] for t in tallies),
         "per_s": updates / seconds,
-        "latency_p50_ms": _histogram_percentile(latency, 0.50),
-        "latency_p99_ms": _histogram_percentile(latency, 0.99),
+        "latency_p50_ms": histogram_percentile(latency, 0.50),
+        "latency_p99_ms": histogram_percentile(latency, 0.99),
         "driven": driven,
         "closed": closed,
         "server_cpu_share": cpu_share,
@@ -242,18 +244,3 @@ async def _drive(
     finally:
         for client in clients:
             await client.aclose()
-
-
-def _histogram_percentile(histogram: dict[int, int], q: float) -> int:
-    total = sum(histogram.values())
-    if not total:
-        return 0
-    rank, seen = q * total, 0
-    for value in sorted(histogram):
-        seen += histogram[value]
-        if seen >= rank:
-            return value
-    return max(histogram)
-
-
-# -- main -----------------------------------------------------------------------------
