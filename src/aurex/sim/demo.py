@@ -124,6 +124,8 @@ def demo_settings(settings: Settings) -> Settings:
 async def start_platform_demo(platform: Platform) -> Demo:
     """``start_demo`` on a started platform, configured by its settings."""
     settings = platform.settings
+    # httpx logs each of the simulated users' requests (dozens a second) at INFO.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     return await start_demo(
         platform.auth,
         platform.engine,
