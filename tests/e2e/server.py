@@ -29,12 +29,26 @@ def free_port() -> int:
 
 
 class Server:
-    """One ``aurex serve --no-console``: started, stopped and started again on the
-    same data directory and port (a restart the browser has to live through)."""
+    """One ``aurex serve --no-console`` (or ``aurex demo``): started, stopped and started
+    again on the same data directory and port (a restart the browser has to live through).
 
-    def __init__(self, data_dir: Path, log_path: Path, env: dict[str, str] | None = None) -> None:
+    ``ready_text``, when given, is a line of the command's output that must appear
+    (after ``/healthz`` answers) before the server counts as started.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        log_path: Path,
+        env: dict[str, str] | None = None,
+        command: str = "serve",
+        ready_text: str | None = None,
+    ) -> None:
         self.data_dir = data_dir
         self.log_path = log_path
+        self.command = command
+        self.ready_text = ready_text
+        self._output_from = 0
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = os.environ | {
@@ -48,9 +62,10 @@ class Server:
 
     def start(self) -> None:
         executable = str(AUREX) if AUREX.exists() else "aurex"
+        self._output_from = self.log_path.stat().st_size if self.log_path.exists() else 0
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [executable, "serve", "--no-console"],
+                [executable, self.command, "--no-console"],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -58,25 +73,40 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"aurex serve exited: {self.log_path.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
+                raise RuntimeError(f"aurex {self.command} exited: {self.output()[-3000:]}")
+            if self._ready():
+                return
             time.sleep(0.1)
-        raise RuntimeError("aurex serve did not become healthy within 60 s")
+        raise RuntimeError(
+            f"aurex {self.command} was not ready within 60 s: {self.output()[-3000:]}"
+        )
 
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.send_signal(signal.SIGTERM)
+    def _ready(self) -> bool:
         try:
-            self.process.wait(timeout=30)
+            if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code != 200:
+                return False
+        except httpx.HTTPError:
+            return False
+        return self.ready_text is None or self.ready_text in self.output()
+
+    def output(self) -> str:
+        """What the command printed since its latest start."""
+        with self.log_path.open("rb") as log:
+            log.seek(self._output_from)
+            return log.read().decode(errors="replace")
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> int | None:
+        """Stops the server with ``sig`` (killed after 30 s); its exit status."""
+        if self.process is None:
+            return None
+        self.process.send_signal(sig)
+        try:
+            status = self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.wait()
+            status = self.process.wait()
         self.process = None
+        return status
 
     def restart(self) -> None:
         self.stop()
