@@ -19,11 +19,14 @@ def report(args: argparse.Namespace, results: dict[str, Any]) -> None:
         f"phases {','.join(results['phases'])}{' (--quick)' if args.quick else ''}; "
         "fsync durability: every acknowledgement is durable"
     )
-    print(f"  {'':<28} {'measured':>20} {'detail':>26}   target (2 cores)")
+    print(f"  {'':<28} {'measured':>20} {'detail':>34}   target (2 cores)")
     for label, measured, detail, target in rows(results, summary, args):
-        print(f"  {label:<28} {measured:>20} {detail:>26}   {target}")
+        if measured in ("-", "p50 -"):
+            continue  # a phase that did not run (--only)
+        print(f"  {label:<28} {measured:>20} {detail:>34}   {target}")
     for line in notes(results):
         print(f"  {line}")
+    print("  waited = runnable but waiting for a CPU (the machine is shared)")
     print(json.dumps(summary))
 
 
@@ -35,12 +38,17 @@ def _rate(value: float | None, unit: str) -> str:
     return "-" if value is None else f"{value:,.0f} {unit}"
 
 
+def _fsync(fsync: dict[str, float] | None) -> str:
+    return f"before {_us(fsync['before'])}, after {_us(fsync['after'])}" if fsync else ""
+
+
 def _share(server: dict[str, float] | None, count: float) -> str:
     """Server CPU per item and as a share of a core over the phase."""
     if not server or not server["wall_s"]:
         return ""
     per = f"{server['cpu_s'] / count * 1e6:,.0f} us/order, " if count else ""
-    return f"{per}{server['cpu_s'] / server['wall_s']:.0%} core"
+    wall = server["wall_s"]
+    return f"{per}{server['cpu_s'] / wall:.0%} core, waited {server['waited_s'] / wall:.0%}"
 
 
 def rows(results: dict[str, Any], s: dict[str, Any], args: argparse.Namespace) -> list[Row]:
@@ -48,7 +56,7 @@ def rows(results: dict[str, Any], s: dict[str, Any], args: argparse.Namespace) -
     echo, grpc, tcp = results.get("echo"), results.get("grpc"), results.get("tcp")
     fsync = s["fsync_p50_us"]
     out: list[Row] = [
-        ("fsync (append + fdatasync)", f"p50 {_us(fsync)}", "data dir, before+after", "floor"),
+        ("fsync (append + fdatasync)", f"p50 {_us(fsync)}", _fsync(results.get("fsync")), "floor"),
         (
             "REST place order",
             _rate(s["rest_orders_per_s"], "orders/s"),
@@ -98,7 +106,10 @@ def rows(results: dict[str, Any], s: dict[str, Any], args: argparse.Namespace) -
         )
         cpu = ws["server_cpu_share"]
         per = cpu / ws["per_s"] * 1e6 if ws["per_s"] else 0.0
-        out.append(("  server CPU", "", f"{per:,.1f} us/update, {cpu:.0%} core", ""))
+        waited = ws["server_wait_share"]
+        out.append(
+            ("  server CPU", "", f"{per:,.1f} us/update, {cpu:.0%} core, waited {waited:.0%}", "")
+        )
     out.append(
         (
             "gRPC SubmitOrder, 1 at a time",
