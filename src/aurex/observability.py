@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from aurex.config import Settings
 from aurex.engine.local import LocalEngine
-from aurex.gateways.http.request_log import RequestLogMiddleware
+from aurex.gateways.http.request_log import log_requests
 from aurex.gateways.http.server import HttpServer
 from aurex.gateways.http.ws_hub import Hub
 from aurex.metrics import MeteredEngine, Metrics
@@ -36,7 +36,7 @@ def instrument_engine(engine: LocalEngine, data_dir: Path) -> tuple[Metrics, Met
 
 def instrument_app(app: FastAPI, metrics: Metrics, settings: Settings) -> None:
     """Request ids and request log lines; WebSocket clients and slow-consumer drops."""
-    app.add_middleware(RequestLogMiddleware, mode=settings.log_requests)
+    log_requests(app, settings.log_requests)
     hub: Hub | None = getattr(app.state, "ws_hub", None)
     if hub is not None:
         metrics.watch_clients("ws", lambda: hub.clients)

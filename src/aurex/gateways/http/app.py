@@ -24,14 +24,11 @@ from aurex.gateways.http import (
     trading_routes,
     two_factor_routes,
 )
+from aurex.gateways.http.edge import EdgeMiddleware, EdgeOptions
 from aurex.gateways.http.error_docs import ROUTE_ERRORS, install_openapi
 from aurex.gateways.http.errors import install_error_handlers
-from aurex.gateways.http.rate_limit import (
-    RateLimitHeadersMiddleware,
-    TradingLimits,
-    TradingRateLimiter,
-)
-from aurex.gateways.http.security import DEFAULT_CSP, SecurityHeadersMiddleware
+from aurex.gateways.http.rate_limit import TradingLimits, TradingRateLimiter
+from aurex.gateways.http.security import DEFAULT_CSP
 from aurex.gateways.http.ws_protocol import WsOptions
 from aurex.gateways.http.ws_routes import mount_websocket
 from aurex.readside.history import History
@@ -71,11 +68,11 @@ def create_app(services: AppServices) -> FastAPI:
         )
         app.include_router(trading_routes.router)
         app.include_router(market_data_routes.router)
-        app.add_middleware(RateLimitHeadersMiddleware)
     for router in services.routers:
         app.include_router(router)
     if services.engine is not None:
         mount_websocket(app, services.engine, services.websocket)
     install_openapi(app, ROUTE_ERRORS)
-    app.add_middleware(SecurityHeadersMiddleware, csp=services.content_security_policy)
+    app.state.edge = EdgeOptions(csp=services.content_security_policy)
+    app.add_middleware(EdgeMiddleware, options=app.state.edge)
     return app

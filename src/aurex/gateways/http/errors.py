@@ -3,7 +3,7 @@
 Auth failures carry their ``AuthCode``; engine refusals their ``RejectCode``;
 FastAPI's request validation errors (422) become ``VALIDATION_FAILED`` with the
 offending fields named; unknown routes and methods get codes of their own.
-Unexpected exceptions become a 500 in ``security.SecurityHeadersMiddleware``.
+Unexpected exceptions become a 500 in ``edge.EdgeMiddleware``.
 docs/api.md lists the codes.
 """
 

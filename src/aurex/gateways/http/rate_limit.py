@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aurex.auth.errors import AuthCode, AuthError
 from aurex.auth.ports import Clock, CounterStore
@@ -30,7 +29,8 @@ from aurex.gateways.http.security import TRADING_COOKIE
 
 TRADING_PREFIX = "/api/trading"
 TRADING_TOKEN_HEADER = "x-trading-token"
-_STATE_KEY = "rate_limit"
+RATE_LIMIT_STATE = "rate_limit"
+"""Where the dependencies leave the tighter quota for ``edge.EdgeMiddleware``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +63,14 @@ class Quota:
             "X-RateLimit-Reset": str(self.reset_s),
         }
 
+    def raw_headers(self) -> tuple[tuple[bytes, bytes], ...]:
+        """``headers()`` as ASGI response headers."""
+        return (
+            (b"x-ratelimit-limit", str(self.limit).encode()),
+            (b"x-ratelimit-remaining", str(self.remaining).encode()),
+            (b"x-ratelimit-reset", str(self.reset_s).encode()),
+        )
+
 
 class TradingRateLimiter:
     def __init__(self, counters: CounterStore, clock: Clock, limits: TradingLimits) -> None:
@@ -82,9 +90,9 @@ class TradingRateLimiter:
 
 def _record(request: Request, quota: Quota) -> None:
     """Keep the tighter quota for the response headers; refuse when it is used up."""
-    previous: Quota | None = getattr(request.state, _STATE_KEY, None)
+    previous: Quota | None = getattr(request.state, RATE_LIMIT_STATE, None)
     if previous is None or quota.remaining < previous.remaining:
-        setattr(request.state, _STATE_KEY, quota)
+        setattr(request.state, RATE_LIMIT_STATE, quota)
     if quota.exceeded:
         raise GatewayError(
             429,
@@ -131,30 +139,3 @@ async def order_entry_principal(
 
 TradingUser = Annotated[Principal, Depends(trading_principal)]
 OrderEntryUser = Annotated[Principal, Depends(order_entry_principal)]
-
-
-class RateLimitHeadersMiddleware:
-    """Adds the X-RateLimit-* headers recorded by the dependencies to trading responses."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope.get("path", "").startswith(TRADING_PREFIX):
-            await self.app(scope, receive, send)
-            return
-        state = scope.setdefault("state", {})
-
-        async def send_with_headers(message: Message) -> None:
-            quota: Quota | None = state.get(_STATE_KEY)
-            if message["type"] == "http.response.start" and quota is not None:
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [
-                    (name.lower().encode(), value.encode())
-                    for name, value in quota.headers().items()
-                    if name.lower().encode() not in present
-                ]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)

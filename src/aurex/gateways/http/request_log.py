@@ -5,23 +5,19 @@ Each HTTP request and WebSocket connection gets a request id (the caller's
 logged while it is handled and echoed in the ``X-Request-ID`` response header. The
 summary line carries the route (its template, never the query string), status,
 duration and, for order entry, the order id, client order id and any reject code
-read from the answer. Bodies are never logged.
+read from the answer. Bodies are never logged. ``edge.EdgeMiddleware`` does the
+work per request; these are its parts.
 """
 
 from __future__ import annotations
 
-import json
+import itertools
 import re
 import secrets
-import time
 from typing import Any, Literal
 
-import structlog
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from aurex.logs import start_context
-
-log = structlog.get_logger("aurex.http")
+import msgspec
+from starlette.types import Scope
 
 RequestLogMode = Literal["none", "orders", "all"]
 ORDER_PATH = "/api/trading/orders"
@@ -30,79 +26,38 @@ MAX_CAPTURED_BYTES = 64 * 1024
 PLAIN_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
-class RequestLogMiddleware:
-    """ASGI middleware: request ids for everything; summary lines per ``mode``."""
-
-    def __init__(self, app: ASGIApp, mode: RequestLogMode = "orders") -> None:
-        self.app = app
-        self.mode = mode
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        request_id = _request_id(scope)
-        fields = start_context(request_id=request_id)
-        if scope["type"] == "websocket":
-            await self.app(scope, receive, send)
-            return
-        method: str = scope.get("method", "")
-        path: str = scope.get("path", "")
-        order_entry = method in ORDER_METHODS and path.startswith(ORDER_PATH)
-        status = 0
-        captured: list[bytes] = []
-        size = 0
-        started = time.perf_counter()
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status, size
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-                headers = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
-                message = {**message, "headers": headers}
-            elif order_entry and message["type"] == "http.response.body":
-                body = message.get("body", b"")
-                if size + len(body) <= MAX_CAPTURED_BYTES:
-                    captured.append(body)
-                    size += len(body)
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            if self.mode == "all" or status >= 500 or (self.mode == "orders" and order_entry):
-                duration_ms = round((time.perf_counter() - started) * 1000, 3)
-                if order_entry:
-                    fields.update(_order_fields(b"".join(captured)))
-                log.info(
-                    "request",
-                    method=method,
-                    route=_route(scope),
-                    status=status,
-                    duration_ms=duration_ms,
-                )
+def log_requests(app: Any, mode: RequestLogMode) -> None:
+    """Write summary lines of ``app``'s requests as ``mode`` says (the edge middleware
+    writes them, see ``edge.py``)."""
+    app.state.edge.log_mode = mode
 
 
-def _request_id(scope: Scope) -> str:
-    for name, value in scope.get("headers", []):
+_PREFIX = secrets.token_hex(4)
+_numbers = itertools.count(1)
+
+
+def request_id(scope: Scope) -> str:
+    """The caller's plain ``X-Request-ID``, else a new id: this process's random prefix
+    and a counter (unique without asking the OS for random bytes per request)."""
+    for name, value in scope.get("headers", ()):
         if name == b"x-request-id":
             text = bytes(value).decode("latin-1")
             if PLAIN_ID.fullmatch(text):
                 return text
-    return secrets.token_hex(8)
+    return f"{_PREFIX}-{next(_numbers):x}"
 
 
-def _route(scope: Scope) -> str:
+def route_template(scope: Scope) -> str:
     route = scope.get("route")
     template = getattr(route, "path_format", None) or getattr(route, "path", None)
     return str(template or "unmatched")
 
 
-def _order_fields(body: bytes) -> dict[str, Any]:
+def order_fields(body: bytes) -> dict[str, Any]:
     """Order id, client order id, status and reject code from an order-entry answer."""
     try:
-        answer = json.loads(body)
-    except ValueError:
+        answer = msgspec.json.decode(body)
+    except msgspec.DecodeError:
         return {}
     if not isinstance(answer, dict):
         return {}

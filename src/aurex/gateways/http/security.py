@@ -1,27 +1,24 @@
 """Browser-facing security: response headers, session cookies and CSRF tokens.
 
-Browsers get the tokens as HttpOnly, SameSite=Strict cookies (Secure over https),
-plus a readable ``csrfToken`` cookie. A state-changing request authenticated by
-cookie must echo that token in ``X-CSRF-Token``; it is an HMAC of the session id,
-so it cannot be forged or planted from another site. Requests with an
+Every response gets the security headers of ``HeaderSets`` (added by
+``edge.EdgeMiddleware``). Browsers get the tokens as HttpOnly, SameSite=Strict
+cookies (Secure over https), plus a readable ``csrfToken`` cookie. A state-changing
+request authenticated by cookie must echo that token in ``X-CSRF-Token``; it is an
+HMAC of the session id, so it cannot be forged or planted from another site. Requests with an
 ``Authorization`` header are not cookie-authenticated and need no CSRF token.
 """
 
 from __future__ import annotations
 
 import hmac
-import json
 
-import structlog
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from aurex.auth.errors import AuthCode, AuthError
 from aurex.auth.keys import KeyRing
 from aurex.auth.sessions import IssuedTokens
-
-log = structlog.get_logger(__name__)
 
 SESSION_COOKIE = "sessionToken"
 TRADING_COOKIE = "tradingToken"
@@ -48,58 +45,37 @@ def is_https(scope: Scope) -> bool:
     return scope.get("scheme") in ("https", "wss")
 
 
-class SecurityHeadersMiddleware:
-    """Adds the security headers to every HTTP response, including unexpected 500s."""
+class HeaderSets:
+    """The security headers of a response, built once per kind of path (docs, API,
+    other) and scheme, so a request only picks its set."""
 
-    def __init__(self, app: ASGIApp, csp: str = DEFAULT_CSP) -> None:
-        self.app = app
-        self.csp = csp
+    def __init__(self, csp: str = DEFAULT_CSP) -> None:
+        self._sets = {
+            (docs, api, https): _security_headers(DOCS_CSP if docs else csp, api, https)
+            for docs in (False, True)
+            for api in (False, True)
+            for https in (False, True)
+        }
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    def for_request(self, scope: Scope) -> tuple[tuple[bytes, bytes], ...]:
         path: str = scope.get("path", "")
-        csp = DOCS_CSP if path.startswith(DOCS_PATHS) else self.csp
-        extra = [
-            (b"content-security-policy", csp.encode()),
-            (b"x-content-type-options", b"nosniff"),
-            (b"x-frame-options", b"DENY"),
-            (b"referrer-policy", b"no-referrer"),
-            (b"cross-origin-opener-policy", b"same-origin"),
-            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
-        ]
-        if path.startswith("/api/"):
-            extra.append((b"cache-control", b"no-store"))
-        if is_https(scope):
-            extra.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
-        started = False
+        return self._sets[path.startswith(DOCS_PATHS), path.startswith("/api/"), is_https(scope)]
 
-        async def send_with_headers(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                headers = list(message.get("headers", []))
-                headers.extend(h for h in extra if h[0] not in present)
-                message = {**message, "headers": headers}
-            await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_headers)
-        except Exception:
-            if started:
-                raise
-            log.exception("unhandled error", path=path, method=scope.get("method"))
-            body = json.dumps({"code": int(AuthCode.INTERNAL_ERROR), "message": "internal error"})
-            await send_with_headers(
-                {
-                    "type": "http.response.start",
-                    "status": 500,
-                    "headers": [(b"content-type", b"application/json")],
-                }
-            )
-            await send_with_headers({"type": "http.response.body", "body": body.encode()})
+def _security_headers(csp: str, api: bool, https: bool) -> tuple[tuple[bytes, bytes], ...]:
+    headers = [
+        (b"content-security-policy", csp.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+        (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    ]
+    if api:
+        headers.append((b"cache-control", b"no-store"))
+    if https:
+        headers.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
+    return tuple(headers)
 
 
 def csrf_token(keys: KeyRing, session_id: str) -> str:
