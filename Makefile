@@ -4,13 +4,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint web browser bench bench-gateways clean proto
+.PHONY: run demo test lint web browser bench bench-gateways clean proto native
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+# The core and market data compiled in place with mypyc when a C compiler works
+# (CC=/bin/false simulates none); otherwise they run interpreted. Rebuilt on edit.
+NATIVE := $(VENV)/.native
+NATIVE_SOURCES := $(wildcard src/aurex/core/*.py src/aurex/marketdata/*.py) tools/build_native.py
+$(NATIVE): $(STAMP) $(NATIVE_SOURCES)
+	$(BIN)/python tools/build_native.py
+	@touch $(NATIVE)
+
+native: $(NATIVE)
 
 # The web platform's front end: npm ci from the lockfile, then tsc and the vendor copy.
 WEB := src/aurex/web/static/js/.built
@@ -29,13 +39,13 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
-run: $(STAMP) $(WEB)
+run: $(NATIVE) $(WEB)
 	$(BIN)/aurex serve
 
-demo: $(STAMP) $(WEB)
+demo: $(NATIVE) $(WEB)
 	$(BIN)/aurex demo
 
-test: $(STAMP) $(WEB) $(CHROMIUM)
+test: $(NATIVE) $(WEB) $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -48,11 +58,12 @@ PROTO := src/aurex/gateways/grpc/stock_service.proto
 proto: $(STAMP)
 	$(BIN)/python -m grpc_tools.protoc -Isrc --python_out=src --pyi_out=src --grpc_python_out=src $(PROTO)
 
-bench: $(STAMP)
+bench: $(NATIVE)
 	$(BIN)/python bench/core.py
 
-bench-gateways: $(STAMP)
+bench-gateways: $(NATIVE)
 	$(BIN)/python bench/gateways.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache build
+	rm -f src/aurex/_native__mypyc*.so src/aurex/core/*.so src/aurex/marketdata/*.so src/aurex/_native_build.txt

@@ -1,13 +1,17 @@
 """Core and durable-sequencer benchmark against a minimal reference book.
 
 Runs one deterministic workload (bench/workload.py) through:
-  (a) Exchange.apply with market data on (risk is always on in the core),
+  (a) Exchange.apply with market data on (risk is always on in the core), and
+      without market data ("nomd"),
   (b) the full sequencer: stamp, journal, apply, group commit with fsync, ack,
   (c) a minimal price-time book with nothing else (the baseline).
 Each run first tunes the garbage collector as the server does
 (``aurex.bootstrap.freeze_recovered_state``). Prints tables, then one JSON line.
 Timings are medians over repeats; read the ratios, not the absolute numbers, on
-a noisy machine.
+a noisy machine. ``compiled`` says whether the mypyc build of the core ran
+(``AUREX_PURE_PYTHON=1`` measures the interpreted one); ``rss_mb_100k_resting`` is
+a fresh process's resident memory holding 100,000 resting orders (10 symbols,
+1,000 accounts) with market data.
 
     python bench/core.py [--ops 200000] [--resting 10000] [--repeats 3]
 """
@@ -19,6 +23,7 @@ import asyncio
 import copy
 import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from aurex import native
 from aurex.bootstrap import freeze_recovered_state
 from aurex.config import Durability
 from aurex.core import Exchange
@@ -74,6 +80,21 @@ def core_apply(workload: Workload) -> Callable[[Command], object]:
         return md_apply(ex_apply(cmd))
 
     return apply
+
+
+def core_nomd_apply(workload: Workload) -> Callable[[Command], object]:
+    exchange = Exchange()
+    for cmd in workload.setup:
+        exchange.apply(cmd)
+    freeze_recovered_state()
+    return exchange.apply
+
+
+def rss_in_fresh_process() -> float:
+    """bench/resident.py in a new interpreter, so nothing else is resident."""
+    script = Path(__file__).with_name("resident.py")
+    out = subprocess.run([sys.executable, script], check=True, capture_output=True, text=True)
+    return float(out.stdout.strip().splitlines()[-1])
 
 
 def baseline_apply(workload: Workload) -> Callable[[Command], object]:
@@ -159,11 +180,12 @@ def main() -> None:
     ops = workload.operations
     print(f"workload: {args.resting:,} resting orders, {len(ops):,} operations {workload.mix}")
 
-    core_times, base_times, durable_times = [], [], []
+    core_times, nomd_times, base_times, durable_times = [], [], [], []
     batches = 0
     for _ in range(args.repeats):
         base_times.append(timed_run(baseline_apply(workload), copy.deepcopy(ops)))
         core_times.append(timed_run(core_apply(workload), copy.deepcopy(ops)))
+        nomd_times.append(timed_run(core_nomd_apply(workload), copy.deepcopy(ops)))
         elapsed, _, batches = asyncio.run(durable_run(workload, args.window, timed=False))
         durable_times.append(elapsed)
     core_lat = latency_run(core_apply(workload), copy.deepcopy(ops))
@@ -174,6 +196,7 @@ def main() -> None:
     n = len(ops)
     base_ops = n / statistics.median(base_times)
     core_ops = n / statistics.median(core_times)
+    nomd_ops = n / statistics.median(nomd_times)
     durable_ops = n / statistics.median(durable_times)
     print()
     print(
@@ -181,6 +204,7 @@ def main() -> None:
     )
     print(fmt_row("(c) baseline: minimal book", base_ops, None, 1.0))
     print(fmt_row("(a) core: apply + risk + mkt data", core_ops, core_lat, core_ops / base_ops))
+    print(fmt_row("(a') core without market data", nomd_ops, None, nomd_ops / base_ops))
     print(fmt_row("(b) durable: sequencer + fsync", durable_ops, None, durable_ops / base_ops))
     paced_ops = n / paced_elapsed
     print(
@@ -196,7 +220,10 @@ def main() -> None:
         f"commands in flight ({batches:,} fsync batches in the last run); latency: one run "
         f"each, durable = submit-to-ack per command with {args.latency_window} in flight"
     )
+    rss_mb = statistics.median(rss_in_fresh_process() for _ in range(args.repeats))
+    print(f"core build: {native.describe()}; resident with 100,000 resting orders: {rss_mb:.1f} MB")
     result = {
+        "compiled": native.is_compiled(),
         "core_ops_per_s": round(core_ops),
         "core_p50_us": round(percentile(core_lat, 0.5), 2),
         "core_p99_us": round(percentile(core_lat, 0.99), 2),
@@ -206,6 +233,8 @@ def main() -> None:
         "baseline_ops_per_s": round(base_ops),
         "core_vs_baseline": round(core_ops / base_ops, 3),
         "durable_vs_baseline": round(durable_ops / base_ops, 3),
+        "core_nomd_vs_baseline": round(nomd_ops / base_ops, 3),
+        "rss_mb_100k_resting": round(rss_mb, 1),
     }
     print(json.dumps(result))
 

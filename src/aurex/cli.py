@@ -10,6 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
+from aurex import native
 from aurex.admin_cli import add_admin_parser, run_admin
 from aurex.bootstrap import Platform
 from aurex.config import Settings
@@ -26,6 +27,7 @@ log = logging.getLogger("aurex")
 
 
 async def _serve(settings: Settings, *, demo: bool, console: bool, seconds: float | None) -> None:
+    log.info("starting", extra={"build": native.describe()})
     if demo:
         from aurex.sim.demo import banner, demo_settings, start_platform_demo
 
@@ -90,6 +92,7 @@ def _replay(data_dir: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="aurex", description="Aurex stock exchange")
+    parser.add_argument("--version", action="version", version=native.describe())
     parser.add_argument(
         "--config", type=Path, default=None, help="TOML settings file (else AUREX_CONFIG_FILE)"
     )

@@ -67,6 +67,73 @@ def test_there_are_pure_modules_to_check() -> None:
     assert len(_pure_modules()) >= 10
 
 
+# -- the core's modules import one another without cycles ---------------------------
+
+
+def _core_graph() -> dict[str, set[str]]:
+    """``aurex.core`` module -> the core modules it imports, counting imports under
+    ``TYPE_CHECKING`` and inside functions (``ast.walk`` sees every import)."""
+    modules = {f"aurex.core.{p.stem}" for p in (SRC / "core").glob("*.py")}
+    modules.discard("aurex.core.__init__")
+    graph: dict[str, set[str]] = {}
+    for name in modules:
+        tree = ast.parse((SRC / "core" / f"{name.rpartition('.')[2]}.py").read_text("utf-8"))
+        edges: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                edges.update(a.name for a in node.names if a.name in modules)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                if node.module in modules:
+                    edges.add(node.module)
+                elif node.module == "aurex.core":  # from aurex.core import commands
+                    edges.update(f"aurex.core.{a.name}" for a in node.names)
+        graph[name] = edges & modules - {name}
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle of ``graph`` as a path (first == last), or [] if there is none."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        path.append(node)
+        for target in sorted(graph[node]):
+            if state.get(target) == 1:
+                return [*path[path.index(target) :], target]
+            if target not in state and (found := visit(target)):
+                return found
+        path.pop()
+        state[node] = 2
+        return []
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return []
+
+
+def test_core_modules_import_each_other_without_cycles() -> None:
+    graph = _core_graph()
+    assert graph.get("aurex.core.exchange")
+    cycle = _cycle(graph)
+    assert cycle == [], "import cycle in aurex.core: " + " -> ".join(cycle)
+
+
+def test_the_cycle_check_finds_a_lazy_import_cycle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}
+    assert _cycle(graph) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_core_shows_its_public_face() -> None:
+    import aurex.core
+
+    assert {"Exchange", "ExchangeConfig"} <= set(aurex.core.__all__)
+    assert all(hasattr(aurex.core, name) for name in aurex.core.__all__)
+
+
 # -- gateways reach the engine only through its port ------------------------------
 
 GATEWAY_ALLOWED = (

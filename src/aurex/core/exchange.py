@@ -9,56 +9,58 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 from aurex.core import commands as c
-from aurex.core.codes import RejectCode, reason_for
+from aurex.core.codes import RejectCode
 from aurex.core.events import (
-    CommandRejected,
     DayEnded,
     Event,
     FundsDeposited,
     FundsWithdrawn,
     LimitsSet,
-    OrderAlreadyAccepted,
-    OrderRejected,
     ReferencePriceSet,
     SymbolAdded,
     SymbolDelisted,
     SymbolHalted,
     SymbolResumed,
 )
+from aurex.core.exchange_state import ExchangeConfig, ExchangeState
 from aurex.core.matching import Registry, SymbolMarket
 from aurex.core.model import CancelReason, Order, TimeInForce
 from aurex.core.order_entry import amend_order, place_order
+from aurex.core.rejections import command_rejected
 from aurex.core.risk import Account, Limits
+from aurex.core.state import restore, restore_checked, snapshot, state_hash
 
-_SYMBOL_RE = re.compile(r"[A-Z][A-Z0-9.]{0,9}")
+__all__ = ["Exchange", "ExchangeConfig"]
 
-# Bound once: attribute lookup on an Enum class costs ~70 ns in CPython 3.11.
-USER_REQUESTED = CancelReason.USER_REQUESTED
+_SYMBOL_RE: Final = re.compile(r"[A-Z][A-Z0-9.]{0,9}")
 
-
-@dataclass(slots=True)
-class ExchangeConfig:
-    collar_bps: int = 1000
-    default_limits: Limits = field(default_factory=Limits)
+# Bound once (attribute lookup on an Enum class costs ~70 ns in CPython 3.11); Final
+# keeps it in a C static in the compiled build.
+USER_REQUESTED: Final = CancelReason.USER_REQUESTED
 
 
 class Exchange:
-    """All books and accounts. Only ``apply`` changes state."""
+    """All books and accounts. Only ``apply`` changes state.
 
-    def __init__(self, config: ExchangeConfig | None = None) -> None:
-        self.config = config or ExchangeConfig()
-        self.markets: dict[str, SymbolMarket] = {}
-        self.registry = Registry()
-        self.last_seq = 0
+    ``markets``, ``registry`` and ``config`` are the parts of :attr:`state`, named
+    here for readers; order entry and snapshots work on the state object itself.
+    """
+
+    def __init__(
+        self, config: ExchangeConfig | None = None, *, state: ExchangeState | None = None
+    ) -> None:
+        self.state = state if state is not None else ExchangeState(config)
+        self.config: ExchangeConfig = self.state.config
+        self.markets: dict[str, SymbolMarket] = self.state.markets
+        self.registry: Registry = self.state.registry
         self._handlers: dict[type[c.Command], Callable[[Any], list[Event]]] = {
-            c.PlaceOrder: partial(place_order, self),
+            c.PlaceOrder: partial(place_order, self.state),
             c.CancelOrder: self._cancel,
-            c.AmendOrder: partial(amend_order, self),
+            c.AmendOrder: partial(amend_order, self.state),
             c.CancelAll: self._cancel_all,
             c.Deposit: self._deposit,
             c.Withdraw: self._withdraw,
@@ -76,8 +78,13 @@ class Exchange:
     def apply(self, command: c.Command) -> list[Event]:
         """Apply one stamped command and return what happened."""
         events = self._handlers[type(command)](command)
-        self.last_seq = command.seq
+        self.state.last_seq = command.seq
         return events
+
+    @property
+    def last_seq(self) -> int:
+        """The seq of the last command applied."""
+        return self.state.last_seq
 
     @property
     def accounts(self) -> dict[str, Account]:
@@ -90,40 +97,37 @@ class Exchange:
         """A live (open or pending-trigger) order."""
         return self.registry.orders.get(order_id)
 
+    def find_order(self, account_id: str, order_id: int, client_order_id: str = "") -> Order | None:
+        """A live order of ``account_id`` by exchange id or client order id."""
+        return self.state.find_order(account_id, order_id, client_order_id)
+
     def depth(
         self, symbol: str, levels: int
     ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         return self.markets[symbol].book.depth(levels)
 
     def snapshot(self) -> dict[str, Any]:
-        from aurex.core.state import snapshot
-
-        return snapshot(self)
+        """The whole state as plain data (see ``state.py``)."""
+        return snapshot(self.state)
 
     @classmethod
     def restore(cls, data: dict[str, Any]) -> Exchange:
-        from aurex.core.state import restore
-
-        return restore(data)
+        return cls(state=restore(data))
 
     @classmethod
     def restore_checked(cls, data: dict[str, Any], stored_hash: str) -> Exchange:
         """``restore`` that checks the state hash stored with the snapshot (see state.py)."""
-        from aurex.core.state import restore_checked
-
-        return restore_checked(data, stored_hash)
+        return cls(state=restore_checked(data, stored_hash))
 
     def state_hash(self) -> str:
-        from aurex.core.state import state_hash
-
-        return state_hash(self)
+        return state_hash(self.state)
 
     # -- orders -----------------------------------------------------------
 
     def _cancel(self, cmd: c.CancelOrder) -> list[Event]:
-        order = self.find_order(cmd.account, cmd.order_id, cmd.client_order_id)
+        order = self.state.find_order(cmd.account, cmd.order_id, cmd.client_order_id)
         if order is None:
-            return [self.command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ORDER)]
+            return [command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ORDER)]
         events: list[Event] = []
         self.markets[order.symbol].cancel(
             order, USER_REQUESTED, self.registry, events, cmd.seq, cmd.ts_ns
@@ -133,9 +137,9 @@ class Exchange:
     def _cancel_all(self, cmd: c.CancelAll) -> list[Event]:
         account = self.registry.accounts.get(cmd.account)
         if account is None:
-            return [self.command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ACCOUNT)]
+            return [command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ACCOUNT)]
         if cmd.symbol and cmd.symbol not in self.markets:
-            return [self.command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_SYMBOL)]
+            return [command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_SYMBOL)]
         events: list[Event] = []
         for order in list(account.open_orders.values()):
             if not cmd.symbol or order.symbol == cmd.symbol:
@@ -144,24 +148,12 @@ class Exchange:
                 )
         return events
 
-    def find_order(self, account_id: str, order_id: int, client_order_id: str = "") -> Order | None:
-        """A live order of ``account_id`` by exchange id or client order id."""
-        if not order_id:
-            account = self.registry.accounts.get(account_id)
-            if account is None or not client_order_id:
-                return None
-            order_id = account.client_order_ids.get(client_order_id, 0)
-        order = self.registry.orders.get(order_id)
-        if order is None or order.account != account_id:
-            return None
-        return order
-
     # -- funds and limits --------------------------------------------------
 
     def _deposit(self, cmd: c.Deposit) -> list[Event]:
         code = self._funds_problem(cmd.account, cmd.cash_cents, cmd.symbol, cmd.shares)
         if code is not None:
-            return [self.command_rejected(cmd, cmd.account, code)]
+            return [command_rejected(cmd, cmd.account, code)]
         account = self.registry.accounts.get(cmd.account)
         if account is None:
             limits = self.config.default_limits
@@ -185,7 +177,7 @@ class Exchange:
     def _withdraw(self, cmd: c.Withdraw) -> list[Event]:
         account = self.registry.accounts.get(cmd.account)
         if account is None:
-            return [self.command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ACCOUNT)]
+            return [command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ACCOUNT)]
         code = self._funds_problem(cmd.account, cmd.cash_cents, cmd.symbol, cmd.shares)
         if code is None and cmd.symbol:
             position = account.positions.get(cmd.symbol)
@@ -194,7 +186,7 @@ class Exchange:
         elif code is None and account.available_cash_cents < cmd.cash_cents:
             code = RejectCode.INSUFFICIENT_CASH
         if code is not None:
-            return [self.command_rejected(cmd, cmd.account, code)]
+            return [command_rejected(cmd, cmd.account, code)]
         if cmd.symbol:
             account.positions[cmd.symbol].shares -= cmd.shares
         else:
@@ -227,7 +219,7 @@ class Exchange:
     def _set_limits(self, cmd: c.SetLimits) -> list[Event]:
         account = self.registry.accounts.get(cmd.account)
         if account is None:
-            return [self.command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ACCOUNT)]
+            return [command_rejected(cmd, cmd.account, RejectCode.UNKNOWN_ACCOUNT)]
         values = (
             cmd.max_order_quantity,
             cmd.max_notional_cents,
@@ -235,7 +227,7 @@ class Exchange:
             cmd.max_orders_per_day,
         )
         if not all(_positive_int(v) for v in values):
-            return [self.command_rejected(cmd, cmd.account, RejectCode.INVALID_LIMITS)]
+            return [command_rejected(cmd, cmd.account, RejectCode.INVALID_LIMITS)]
         account.limits = Limits(*values)
         return [
             LimitsSet(
@@ -253,9 +245,9 @@ class Exchange:
 
     def _add_symbol(self, cmd: c.AddSymbol) -> list[Event]:
         if cmd.symbol in self.markets:
-            return [self.command_rejected(cmd, "", RejectCode.SYMBOL_EXISTS)]
+            return [command_rejected(cmd, "", RejectCode.SYMBOL_EXISTS)]
         if not _valid_listing(cmd):
-            return [self.command_rejected(cmd, "", RejectCode.INVALID_SYMBOL_SPEC)]
+            return [command_rejected(cmd, "", RejectCode.INVALID_SYMBOL_SPEC)]
         self.markets[cmd.symbol] = SymbolMarket(
             symbol=cmd.symbol,
             name=cmd.name,
@@ -289,10 +281,10 @@ class Exchange:
     def _set_halted(self, cmd: c.Command, symbol: str, halted: bool) -> list[Event]:
         market = self.markets.get(symbol)
         if market is None:
-            return [self.command_rejected(cmd, "", RejectCode.UNKNOWN_SYMBOL)]
+            return [command_rejected(cmd, "", RejectCode.UNKNOWN_SYMBOL)]
         if market.halted == halted:
             code = RejectCode.SYMBOL_ALREADY_HALTED if halted else RejectCode.SYMBOL_NOT_HALTED
-            return [self.command_rejected(cmd, "", code)]
+            return [command_rejected(cmd, "", code)]
         market.halted = halted
         event = SymbolHalted if halted else SymbolResumed
         return [event(seq=cmd.seq, ts_ns=cmd.ts_ns, symbol=symbol)]
@@ -300,12 +292,12 @@ class Exchange:
     def _set_reference_price(self, cmd: c.SetReferencePrice) -> list[Event]:
         market = self.markets.get(cmd.symbol)
         if market is None:
-            return [self.command_rejected(cmd, "", RejectCode.UNKNOWN_SYMBOL)]
+            return [command_rejected(cmd, "", RejectCode.UNKNOWN_SYMBOL)]
         price, band = cmd.reference_price_ticks, cmd.price_band_bps or market.price_band_bps
         if not _positive_int(price) or price % market.tick_size_ticks:
-            return [self.command_rejected(cmd, "", RejectCode.INVALID_REFERENCE_PRICE)]
+            return [command_rejected(cmd, "", RejectCode.INVALID_REFERENCE_PRICE)]
         if not _positive_int(band) or band >= 10_000:
-            return [self.command_rejected(cmd, "", RejectCode.INVALID_PRICE_BAND)]
+            return [command_rejected(cmd, "", RejectCode.INVALID_PRICE_BAND)]
         market.price_band_bps = band
         market.set_reference(price)
         return [
@@ -323,7 +315,7 @@ class Exchange:
     def _delist(self, cmd: c.DelistSymbol) -> list[Event]:
         market = self.markets.get(cmd.symbol)
         if market is None:
-            return [self.command_rejected(cmd, "", RejectCode.UNKNOWN_SYMBOL)]
+            return [command_rejected(cmd, "", RejectCode.UNKNOWN_SYMBOL)]
         events: list[Event] = []
         live = [*market.book.orders(), *market.stops.values()]
         for order in sorted(live, key=lambda o: o.order_id):
@@ -346,38 +338,6 @@ class Exchange:
             closes[symbol] = market.reference_price_ticks
         events.append(DayEnded(seq=cmd.seq, ts_ns=cmd.ts_ns, closing_prices=closes))
         return events
-
-    # -- helpers -------------------------------------------------------------
-
-    def command_rejected(self, cmd: c.Command, account: str, code: RejectCode) -> CommandRejected:
-        return CommandRejected(
-            seq=cmd.seq,
-            ts_ns=cmd.ts_ns,
-            command=type(cmd).__name__,
-            account=account,
-            code=code,
-            reason=reason_for(code),
-        )
-
-    def order_rejected(self, cmd: c.PlaceOrder, code: RejectCode) -> OrderRejected:
-        return OrderRejected(
-            seq=cmd.seq,
-            ts_ns=cmd.ts_ns,
-            account=cmd.account,
-            client_order_id=cmd.client_order_id,
-            symbol=cmd.symbol,
-            code=code,
-            reason=reason_for(code),
-        )
-
-    def already_accepted(self, cmd: c.PlaceOrder, order_id: int) -> OrderAlreadyAccepted:
-        return OrderAlreadyAccepted(
-            seq=cmd.seq,
-            ts_ns=cmd.ts_ns,
-            order_id=order_id,
-            account=cmd.account,
-            client_order_id=cmd.client_order_id,
-        )
 
 
 def _positive_int(value: object) -> bool:

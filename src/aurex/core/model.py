@@ -77,7 +77,10 @@ def from_spec_order_type(spec_type: SpecOrderType) -> tuple[OrderType, TimeInFor
 
 @dataclass(slots=True, eq=False)
 class Order:
-    """A live order. Owned by the core; rests in a price level as a linked-list node."""
+    """A live order. Owned by the core; rests in a price level as a linked-list node.
+
+    ``__init__`` is written out so that mypyc compiles it (see ``events.py``).
+    """
 
     order_id: int
     account: str
@@ -100,6 +103,52 @@ class Order:
     filled_cost_cents: int = 0
     prev: Order | None = field(default=None, repr=False)
     next: Order | None = field(default=None, repr=False)
+
+    def __init__(
+        self,
+        order_id: int,
+        account: str,
+        client_order_id: str,
+        symbol: str,
+        side: Side,
+        order_type: OrderType,
+        tif: TimeInForce,
+        price_ticks: int,
+        stop_price_ticks: int,
+        quantity: int,
+        remaining: int,
+        post_only: bool,
+        stp: StpMode,
+        hold_price_ticks: int,
+        accepted_seq: int,
+        status: OrderStatus = OrderStatus.NEW,
+        in_book: bool = False,
+        filled: int = 0,
+        filled_cost_cents: int = 0,
+        prev: Order | None = None,
+        next: Order | None = None,
+    ) -> None:
+        self.order_id = order_id
+        self.account = account
+        self.client_order_id = client_order_id
+        self.symbol = symbol
+        self.side = side
+        self.order_type = order_type
+        self.tif = tif
+        self.price_ticks = price_ticks
+        self.stop_price_ticks = stop_price_ticks
+        self.quantity = quantity
+        self.remaining = remaining
+        self.post_only = post_only
+        self.stp = stp
+        self.hold_price_ticks = hold_price_ticks
+        self.accepted_seq = accepted_seq
+        self.status = status
+        self.in_book = in_book
+        self.filled = filled
+        self.filled_cost_cents = filled_cost_cents
+        self.prev = prev
+        self.next = next
 
     @property
     def is_buy(self) -> bool:

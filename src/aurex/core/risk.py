@@ -8,12 +8,14 @@ change only through deposits and withdrawals.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
 
 from aurex.core.codes import RejectCode
 from aurex.core.model import Order, Side
 
-# Enum members bound once: attribute lookup on an Enum class costs ~70 ns in CPython 3.11.
-BUY = Side.BUY
+# Enum members bound once (attribute lookup on an Enum class costs ~70 ns in CPython
+# 3.11); Final, so the compiled build reads them from C statics, not the module dict.
+BUY: Final = Side.BUY
 
 
 @dataclass(slots=True)

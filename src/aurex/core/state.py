@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from aurex.core.exchange_state import ExchangeConfig, ExchangeState
 from aurex.core.matching import SymbolMarket
 from aurex.core.model import Order, OrderStatus, OrderType, Side, StpMode, TimeInForce
 from aurex.core.risk import Account, Limits, Position
-
-if TYPE_CHECKING:
-    from aurex.core.exchange import Exchange
 
 SNAPSHOT_VERSION = 1
 
@@ -93,7 +91,7 @@ def _order_from_row(symbol: str, row: list[Any]) -> Order:
     )
 
 
-def snapshot(ex: Exchange) -> dict[str, Any]:
+def snapshot(ex: ExchangeState) -> dict[str, Any]:
     """The complete state as dicts, lists, ints, strs and bools."""
     registry = ex.registry
     symbols = []
@@ -155,14 +153,12 @@ def snapshot(ex: Exchange) -> dict[str, Any]:
     }
 
 
-def restore(data: dict[str, Any]) -> Exchange:
+def restore(data: dict[str, Any]) -> ExchangeState:
     """Rebuild an exchange from ``snapshot()`` output."""
-    from aurex.core.exchange import Exchange, ExchangeConfig
-
     if data.get("version") != SNAPSHOT_VERSION:
         raise ValueError(f"unsupported snapshot version {data.get('version')!r}")
     cfg = data["config"]
-    ex = Exchange(ExchangeConfig(cfg["collar_bps"], Limits(*cfg["default_limits"])))
+    ex = ExchangeState(ExchangeConfig(cfg["collar_bps"], Limits(*cfg["default_limits"])))
     registry = ex.registry
     ex.last_seq = data["last_seq"]
     registry.next_order_id = data["next_order_id"]
@@ -206,7 +202,7 @@ class StateHashMismatch(ValueError):
     """A snapshot does not restore to the state hash stored with it."""
 
 
-def restore_checked(data: dict[str, Any], stored_hash: str) -> Exchange:
+def restore_checked(data: dict[str, Any], stored_hash: str) -> ExchangeState:
     """Rebuild an exchange from ``data`` and check it against ``stored_hash``.
 
     The restored state must hash to ``stored_hash``, with one exception: a snapshot
@@ -240,6 +236,6 @@ def snapshot_hash(data: dict[str, Any]) -> str:
     return hashlib.sha256(encoded).hexdigest()
 
 
-def state_hash(ex: Exchange) -> str:
+def state_hash(ex: ExchangeState) -> str:
     """SHA-256 over the canonical JSON of the snapshot."""
     return snapshot_hash(snapshot(ex))

@@ -71,18 +71,20 @@ class _Spec:
     """``(tag, seq, ts_ns, field, ...)``: the array that is encoded."""
     exact_types: Callable[[Command], bool]
     """Whether every field holds exactly its declared type."""
+    build: Callable[[tuple[Any, ...]], Command]
+    """The command from a decoded array, through its constructor."""
 
 
-def _compile(body: str, namespace: dict[str, Any]) -> Callable[[Command], Any]:
-    """``lambda cmd: <body>`` as a named function, built with ``exec``.
+def _compile(body: str, namespace: dict[str, Any], arg: str = "cmd") -> Callable[[Any], Any]:
+    """``lambda <arg>: <body>`` as a named function, built with ``exec``.
 
     Encoding and checking run for every command; straight-line attribute reads
     (the way ``dataclasses`` builds ``__init__``) are two to three times faster
     than ``attrgetter`` over all fields and ``tuple(map(type, values))``. The
     bodies only interpolate dataclass field names, which are identifiers.
     """
-    exec(f"def compiled(cmd):\n    return {body}\n", namespace)
-    function: Callable[[Command], Any] = namespace["compiled"]
+    exec(f"def compiled({arg}):\n    return {body}\n", namespace)
+    function: Callable[[Any], Any] = namespace["compiled"]
     return function
 
 
@@ -99,8 +101,13 @@ def _spec(cls: type[Command], tag: int) -> _Spec:
         " and ".join(f"type(cmd.{n}) is _t{i}" for i, n in enumerate(names)),
         {f"_t{i}": t for i, t in enumerate(types)},
     )
+    # Keywords through the constructor: compiled (mypyc) classes cannot be filled in
+    # with object.__new__ and object.__setattr__, and their __init__ is native code.
+    build = _compile(
+        f"_cls({', '.join(f'{n}=v[{i}]' for i, n in enumerate(names, 1))})", {"_cls": cls}, "v"
+    )
     decoder = msgspec.msgpack.Decoder(shape)
-    return _Spec(tag, cls, decoder, names, types, row, exact_types)
+    return _Spec(tag, cls, decoder, names, types, row, exact_types, build)
 
 
 _BY_TYPE: dict[type[Command], _Spec] = {cls: _spec(cls, tag) for cls, tag in TAGS.items()}
@@ -164,12 +171,7 @@ def decode(payload: bytes | memoryview) -> Command:
         values = spec.decoder.decode(payload)
     except msgspec.DecodeError as exc:
         raise CodecError(f"malformed {spec.cls.__name__}: {exc}") from exc
-    # Commands have no __post_init__, so filling the slots directly is equivalent
-    # to calling the keyword-only constructor and about twice as fast.
-    cmd = object.__new__(spec.cls)
-    for name, value in zip(spec.names, values[1:], strict=True):
-        object.__setattr__(cmd, name, value)
-    return cmd
+    return spec.build(values)
 
 
 def peek_seq(payload: bytes | memoryview) -> int:

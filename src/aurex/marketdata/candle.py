@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from aurex.marketdata.tape import TradePrint
 
@@ -26,8 +26,8 @@ INTERVALS: dict[str, int] = {
 }
 """Supported intervals by name, in nanoseconds."""
 
-_INTERVAL_ITEMS = tuple(INTERVALS.items())
-_new_tuple = tuple.__new__  # NamedTuple._make without its Python frame
+_INTERVAL_ITEMS: Final = tuple(INTERVALS.items())
+_new_tuple: Final = tuple.__new__  # NamedTuple._make without its Python frame
 _POSITION = {name: i for i, name in enumerate(INTERVALS)}
 
 
@@ -44,6 +44,10 @@ class CandleBar(NamedTuple):
     volume: int
     trade_count: int
 
+
+# Final aliases of hot imported callables: the compiled build keeps them in C statics
+# (a plain module-level name is a dict lookup on every use).
+_CANDLE_BAR: Final = CandleBar
 
 # A candle being built is a list laid out like CandleBar, so a bar is one tuple copy.
 _START, _HIGH, _LOW, _CLOSE, _VOLUME, _COUNT = 2, 4, 5, 6, 7, 8
@@ -131,7 +135,7 @@ class Candles:
                 series.batch = batch
         if run is not None:
             _fold(run.current, high, low, close, volume, count)
-        return [_new_tuple(CandleBar, candle) for candle in touched]
+        return [_new_tuple(_CANDLE_BAR, candle) for candle in touched]
 
     def recent(self, symbol: str, interval: str, limit: int | None = None) -> list[CandleBar]:
         """Oldest first, the newest ``limit`` candles; ``ValueError`` on an unknown interval."""
@@ -144,7 +148,7 @@ class Candles:
         candles = list(series.history[position])
         if limit is not None:
             candles = candles[-limit:] if limit > 0 else []
-        return [_new_tuple(CandleBar, candle) for candle in candles]
+        return [_new_tuple(_CANDLE_BAR, candle) for candle in candles]
 
     def to_data(self) -> dict[str, Any]:
         """Per symbol and interval, oldest first: ``[start, o, h, l, c, volume, trades]``."""

@@ -13,12 +13,17 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from aurex.core.model import Side
 
-_BUY = Side.BUY
-_new_tuple = tuple.__new__  # NamedTuple._make without its Python frame
+_BUY: Final = Side.BUY
+_new_tuple: Final = tuple.__new__  # NamedTuple._make without its Python frame
+
+# Final aliases of hot imported callables: the compiled build keeps them in C statics
+# (a plain module-level name is a dict lookup on every use).
+_insort: Final = insort
+_bisect_left: Final = bisect_left
 
 
 class DepthDelta(NamedTuple):
@@ -131,7 +136,7 @@ class DepthBooks:
                 return False
             levels[price_ticks] = new
             if old == 0:
-                insort(prices, price_ticks)
+                _insort(prices, price_ticks)
         else:
             if new < 0:
                 self.anomalies += 1
@@ -139,7 +144,7 @@ class DepthBooks:
                 return False
             new = 0
             del levels[price_ticks]
-            del prices[bisect_left(prices, price_ticks)]
+            del prices[_bisect_left(prices, price_ticks)]
         book.seq += 1
         out.append(_new_tuple(DepthDelta, (symbol, side, price_ticks, new, book.seq)))
         if not prices:

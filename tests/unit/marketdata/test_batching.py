@@ -8,7 +8,7 @@ index, and a client following the updates must see every change exactly once.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -164,10 +164,14 @@ def test_high_and_low_follow_every_trade_within_a_batch() -> None:
 def test_changes_made_before_a_failing_event_are_published_with_the_next_batch() -> None:
     md, feed = MarketData(), Feed()
     md.apply([feed.listing("AAA", 100)])
-    broken = feed.cancel("AAA", Side.SELL, 101, 1)
-    broken.remaining = None  # type: ignore[assignment]
-    with pytest.raises(TypeError):
-        md.apply([feed.rest("AAA", Side.SELL, 101, 5), feed.trade("AAA", 101, 2), broken])
+
+    def events_then_failure() -> Iterator[Event]:
+        yield feed.rest("AAA", Side.SELL, 101, 5)
+        yield feed.trade("AAA", 101, 2)
+        raise RuntimeError("the batch broke off")
+
+    with pytest.raises(RuntimeError):
+        md.apply(events_then_failure())
     update = md.apply([feed.rest("AAA", Side.BUY, 99, 1)])
     assert update.depth == [
         DepthDelta("AAA", Side.SELL, 101, 5, 1),
