@@ -22,8 +22,11 @@ DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    """One Chromium for the e2e package. Package-scoped on purpose: Playwright's sync
+    API keeps an event loop running in this thread while it is open, which would
+    break every asyncio test collected after the e2e tests."""
     assert Path(CHROMIUM).exists(), (
         f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)"
     )
