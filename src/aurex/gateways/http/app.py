@@ -27,6 +27,7 @@ from aurex.gateways.http import (
 from aurex.gateways.http.edge import EdgeMiddleware, EdgeOptions
 from aurex.gateways.http.error_docs import ROUTE_ERRORS, install_openapi
 from aurex.gateways.http.errors import install_error_handlers
+from aurex.gateways.http.hot_routes import HotRoutes
 from aurex.gateways.http.rate_limit import TradingLimits, TradingRateLimiter
 from aurex.gateways.http.security import DEFAULT_CSP
 from aurex.gateways.http.ws_protocol import WsOptions
@@ -73,6 +74,8 @@ def create_app(services: AppServices) -> FastAPI:
     if services.engine is not None:
         mount_websocket(app, services.engine, services.websocket)
     install_openapi(app, ROUTE_ERRORS)
+    if services.engine is not None:
+        app.add_middleware(HotRoutes, fastapi=app)
     app.state.edge = EdgeOptions(csp=services.content_security_policy)
     app.add_middleware(EdgeMiddleware, options=app.state.edge)
     return app
