@@ -113,6 +113,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             data_dir=Path(tmp) / "aurex",
             trading_requests_per_user_per_minute=1_000_000,
             trading_requests_per_address_per_minute=1_000_000,
+            log_requests=args.log_requests,
         )
         log_file = (Path(tmp) / "server.log").open("w")
         configure_logging(settings.log_level, settings.log_format, log_file)  # as aurex serve
@@ -179,6 +180,12 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--profile", help="py-spy this process into FILE (raw stacks)")
     parser.add_argument("--uvloop", action="store_true", help="run on uvloop")
+    parser.add_argument(
+        "--log-requests",
+        choices=("none", "orders", "all"),
+        default="orders",
+        help="AUREX_LOG_REQUESTS of the platform (default: aurex serve's)",
+    )
     args = parser.parse_args()
     if args.uvloop:
         import uvloop

@@ -10,6 +10,7 @@ shaped like a JWT wherever it appears. Warnings and errors are rate-limited by
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import sys
@@ -73,16 +74,27 @@ def redact(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
 
 def _clean(mapping: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key, value in list(mapping.items()):
-        if key != "event" and SECRET_KEYS.search(key):
+        if key != "event" and _secret_key(key):
             mapping[key] = MASK
         else:
             mapping[key] = _clean_value(value)
     return mapping
 
 
+@functools.lru_cache(maxsize=1024)
+def _secret_key(key: str) -> bool:
+    """Whether a field name looks secret (field names repeat: the answer is remembered)."""
+    return SECRET_KEYS.search(key) is not None
+
+
 def _clean_value(value: Any) -> Any:
     if isinstance(value, str):
-        return URL_PASSWORD.sub(rf"\1{MASK}@", JWT.sub(MASK, value))
+        # Both patterns need a literal ("eyJ", "://"): most text is spared the regexes.
+        if "eyJ" in value:
+            value = JWT.sub(MASK, value)
+        if "://" in value:
+            value = URL_PASSWORD.sub(rf"\1{MASK}@", value)
+        return value
     if isinstance(value, dict):
         return _clean(dict(value))
     if isinstance(value, (list, tuple)):
