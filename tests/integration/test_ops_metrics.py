@@ -69,6 +69,13 @@ async def test_metrics_parse_and_move_while_trading(tmp_path: Path) -> None:
                 assert value(during, "aurex_connected_clients", gateway="http") >= 2
                 await ws.close()
             after = await asyncio.to_thread(scrape, client)
+            # A snapshot is written by a forked child in the background: its metrics
+            # appear once the child is done, which a loaded machine may delay.
+            for _ in range(100):
+                if total(after, "aurex_snapshot_seconds_count") >= 1:
+                    break
+                await asyncio.sleep(0.1)
+                after = await asyncio.to_thread(scrape, client)
 
     assert {
         "aurex_orders",
