@@ -39,13 +39,19 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
+# The alert rules are checked with promtool (Debian package prometheus) in the tests.
+PROMTOOL := /usr/bin/promtool
+$(PROMTOOL):
+	apt-get update -qq && apt-get install -y -qq prometheus
+
+
 run: $(NATIVE) $(WEB)
 	$(BIN)/aurex serve
 
 demo: $(NATIVE) $(WEB)
 	$(BIN)/aurex demo
 
-test: $(NATIVE) $(WEB) $(CHROMIUM)
+test: $(NATIVE) $(WEB) $(CHROMIUM) $(PROMTOOL)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
