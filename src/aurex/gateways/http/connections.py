@@ -10,7 +10,10 @@ limit. ``guarded_protocol`` returns uvicorn's httptools protocol extended with
   before anything is read from it;
 * a deadline for a request's headers (from connection or from the previous
   response) and one for its body (from the end of the headers);
-* a cap on header bytes (httptools itself sets none).
+* a cap on header bytes (httptools itself sets none);
+* one write per response: uvicorn writes a response's head and its body separately,
+  which costs two system calls (and two TCP segments) per answer; the writes made
+  in one turn of the event loop are joined (``CoalescingTransport``).
 """
 
 from __future__ import annotations
@@ -107,6 +110,50 @@ def _refusal() -> bytes:
 _REFUSAL = _refusal()
 
 
+class CoalescingTransport:
+    """A transport whose writes in one turn of the event loop go out as one write.
+
+    Everything else is the wrapped transport's; ``close`` sends what is pending
+    first, ``abort`` drops it (as the transport's own buffer would be).
+    """
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self.transport = transport
+        self._loop = loop
+        self._pending: list[bytes] | None = None
+
+    def write(self, data: bytes) -> None:
+        if self._pending is None:
+            self._pending = [data]
+            self._loop.call_soon(self.flush)
+        else:
+            self._pending.append(data)
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending and not self.transport.is_closing():
+            self.transport.write(pending[0] if len(pending) == 1 else b"".join(pending))
+
+    def get_write_buffer_size(self) -> int:
+        pending = sum(map(len, self._pending)) if self._pending else 0
+        return self.transport.get_write_buffer_size() + pending
+
+    def write_eof(self) -> None:
+        self.flush()
+        self.transport.write_eof()
+
+    def close(self) -> None:
+        self.flush()
+        self.transport.close()
+
+    def abort(self) -> None:
+        self._pending = None
+        self.transport.abort()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.transport, name)
+
+
 class GuardedHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with connection caps and read deadlines."""
 
@@ -126,7 +173,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
             transport.close()
             return
         self._host = host
-        super().connection_made(transport)
+        coalescing = CoalescingTransport(transport, self.loop)
+        super().connection_made(coalescing)  # type: ignore[arg-type]
         self._await_headers()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -171,6 +219,9 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._cancel_deadline()
         self._header_bytes = None
         host, self._host = self._host, None
+        if isinstance(self.transport, CoalescingTransport):  # the WebSocket writes directly
+            self.transport.flush()
+            self.transport = self.transport.transport
         super().handle_websocket_upgrade()
         websocket = self.transport.get_protocol()
         if host is None or websocket is self:
