@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     redis_url: str = ""
     smtp_url: str = ""
     durability: Durability = Durability.FSYNC
-    snapshot_every: int = 100_000
+    snapshot_every: int = 50_000
     opening_cash_cents: int = 10_000_000
     symbols_file: Path | None = None
     trading_requests_per_user_per_minute: int = Field(default=3_000, ge=1)

@@ -104,7 +104,7 @@ class LocalEngine:
         data_dir: Path,
         *,
         durability: Durability = Durability.FSYNC,
-        snapshot_every: int = 100_000,
+        snapshot_every: int = 50_000,
         clock_ns: Callable[[], int] = time.time_ns,
         index_interval_s: float = INDEX_INTERVAL_S,
     ) -> LocalEngine:
