@@ -21,6 +21,7 @@ import json
 import os
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from decimal import Decimal
@@ -43,6 +44,22 @@ from gateway_users import address
 
 SYMBOL = "NVDA"
 Asgi = Any
+
+
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds (user + system) of this process's live threads, by thread name
+    (numbered pool threads summed under one name)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found: dict[str, float] = {}
+    for thread in threading.enumerate():
+        try:
+            stat = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
+        except (OSError, TypeError):
+            continue  # ended meanwhile
+        fields = stat.rsplit(")", 1)[1].split()
+        name = thread.name.rstrip("0123456789").rstrip("_-") or thread.name
+        found[name] = found.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return found
 
 
 async def _user(platform: Platform, n: int) -> tuple[str, str, str]:
@@ -150,6 +167,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             runs: list[tuple[float, float, int]] = []
             with profiled(os.getpid(), args.seconds * args.repeat, profile):
                 await asyncio.sleep(0.5)  # let py-spy attach
+                threads = thread_cpu()
                 for r in range(args.repeat):
                     statuses.clear()
                     done = 0
@@ -158,6 +176,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     workers = (worker(w, deadline, f"r{r}-") for w in range(args.in_flight))
                     await asyncio.gather(*workers)
                     runs.append((time.process_time() - cpu, time.perf_counter() - wall, done))
+                total = sum(n for _, _, n in runs)
+                threads = {
+                    name: round((spent - threads.get(name, 0.0)) / max(1, total) * 1e6, 1)
+                    for name, spent in thread_cpu().items()
+                }
         finally:
             await platform.stop()
             log_file.close()
@@ -168,6 +191,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "inproc_orders_per_s": round(max(n / wall for _, wall, n in runs), 1),
         "inproc_cpu_us_per_order": round(per_order[0], 1),
         "inproc_cpu_us_per_order_runs": [round(x) for x in per_order],
+        "cpu_us_per_order_by_thread": threads,
         "statuses": dict(statuses),
     }
 
