@@ -29,6 +29,7 @@ import contextlib
 import email
 import email.policy
 import glob
+import logging
 import os
 import pwd
 import shutil
@@ -225,6 +226,9 @@ class SmtpServer:
             self._cond.notify_all()
 
     def start(self) -> None:
+        # aiosmtpd logs every connection from its own thread at INFO; after a test has
+        # pointed logging at a (since closed) captured stream, that is only noise.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self._controller.start()
 
     def stop(self) -> None:
