@@ -77,12 +77,16 @@ class Projector:
         name: str = "main",
         engine_seq: Callable[[], int] | None = None,
         max_batch_events: int = 20_000,
+        coalesce_s: float = 0.0,
         retry_delay_s: float = 1.0,
     ) -> None:
         self._engine = engine
         self.name = name
         self._engine_seq = engine_seq
         self.max_batch_events = max_batch_events
+        self.coalesce_s = coalesce_s
+        """How long to let batches gather before a write (one transaction for many
+        engine batches when orders arrive one at a time)."""
         self.retry_delay_s = retry_delay_s
         self.last_seq = 0
         """Seq of the last command written to the database (as of the last load/commit)."""
@@ -325,6 +329,8 @@ class Projector:
                 events = list(await anext(iterator))
             except StopAsyncIteration:
                 return
+            if self.coalesce_s > 0:
+                await asyncio.sleep(self.coalesce_s)
             try:
                 while pending is not None and pending() > 0:
                     if len(events) >= self.max_batch_events:
