@@ -28,9 +28,10 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from aurex.gateways.http import trading_routes as routes
+from aurex.gateways.http.limits import replay_body
 from aurex.gateways.http.rate_limit import order_entry_principal, trading_principal
 from aurex.gateways.http.trading_schemas import AmendOrderRequest, PlaceOrderRequest
 
@@ -117,7 +118,7 @@ class HotRoutes:
             raw = await _read(receive)
             if raw is None:
                 return  # the client went away
-            receive = _replay(raw, receive)
+            receive = replay_body(raw, receive)
             body = _valid_body(scope, raw, hot.body)
             if body is None:
                 await self.app(scope, receive, send)
@@ -190,17 +191,3 @@ async def _read(receive: Receive) -> bytes | None:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A ``receive`` that yields ``body`` once, then waits on the real one."""
-    pending = True
-
-    async def replay() -> Message:
-        nonlocal pending
-        if pending:
-            pending = False
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
