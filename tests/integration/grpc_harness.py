@@ -13,15 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
-import httpx
 
-from aurex.auth import memory_stores
-from aurex.auth.mail import MaildirMailer
-from aurex.bootstrap import Adapters, Platform
-from aurex.config import Settings
+from aurex.bootstrap import Platform
 from aurex.gateways.grpc import stock_service_pb2_grpc as pb_grpc
 
-from .test_http_harness import BASE_URL, OPENING_CASH_CENTS, Harness, Inbox, SettableClock
+from .test_http_harness import Harness, running_app
 from .trading_helpers import Trader, trader
 
 
@@ -56,34 +52,7 @@ def aurex_code(error: grpc.aio.AioRpcError) -> int:
 
 @asynccontextmanager
 async def running_grpc(tmp_path: Path) -> AsyncIterator[GrpcHarness]:
-    clock = SettableClock()
-    url = f"sqlite+aiosqlite:///{tmp_path / 'aurex.db'}"
-    maildir = tmp_path / "mail"
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=url,
-        opening_cash_cents=OPENING_CASH_CENTS,
-        grpc_port=0,
-    )
-    adapters = Adapters(
-        clock=clock, stores=memory_stores(clock), mailer=MaildirMailer(maildir), public_url=BASE_URL
-    )
-    platform = Platform(settings, adapters)
-    await platform.start(serve_http=False, serve_grpc=True)
-    try:
-        transport = httpx.ASGITransport(app=platform.app)
-        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
-            h = Harness(
-                app=platform.app,
-                client=client,
-                auth=platform.auth,
-                clock=clock,
-                engine=platform.engine,
-                inbox=Inbox(maildir, None),
-                database_url=url,
-                data_dir=tmp_path,
-            )
-            async with grpc.aio.insecure_channel(f"127.0.0.1:{platform.grpc_port}") as channel:
-                yield GrpcHarness(h, platform, channel, pb_grpc.StockServiceStub(channel))
-    finally:
-        await platform.stop()
+    async with running_app(tmp_path, serve_grpc=True) as h:
+        platform = h.platform
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{platform.grpc_port}") as channel:
+            yield GrpcHarness(h, platform, channel, pb_grpc.StockServiceStub(channel))

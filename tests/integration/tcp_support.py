@@ -12,14 +12,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+from aurex.bootstrap import Platform
+from aurex.config import Durability
 
-from aurex.auth import memory_stores
-from aurex.auth.mail import MaildirMailer
-from aurex.bootstrap import Adapters, Platform
-from aurex.config import Durability, Settings
-
-from .test_http_harness import BASE_URL, OPENING_CASH_CENTS, Harness, Inbox, SettableClock
+from .test_http_harness import Harness, running_app
 from .trading_helpers import Trader, trader
 
 
@@ -38,35 +34,5 @@ class TcpPlatform:
 async def tcp_platform(
     tmp_path: Path, durability: Durability = Durability.NONE
 ) -> AsyncIterator[TcpPlatform]:
-    clock = SettableClock()
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'aurex.db'}",
-        opening_cash_cents=OPENING_CASH_CENTS,
-        tcp_port=0,
-        durability=durability,
-    )
-    adapters = Adapters(
-        clock=clock,
-        stores=memory_stores(clock),
-        mailer=MaildirMailer(tmp_path / "mail"),
-        public_url=BASE_URL,
-    )
-    platform = Platform(settings, adapters)
-    await platform.start(serve_http=False, serve_grpc=False, serve_tcp=True)
-    try:
-        transport = httpx.ASGITransport(app=platform.app)
-        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
-            h = Harness(
-                app=platform.app,
-                client=client,
-                auth=platform.auth,
-                clock=clock,
-                engine=platform.engine,
-                inbox=Inbox(tmp_path / "mail", None),
-                database_url=settings.resolved_database_url,
-                data_dir=tmp_path,
-            )
-            yield TcpPlatform(h, platform, settings.host, platform.tcp_port)
-    finally:
-        await platform.stop()
+    async with running_app(tmp_path, serve_tcp=True, durability=durability) as h:
+        yield TcpPlatform(h, h.platform, h.platform.settings.host, h.platform.tcp_port)

@@ -154,6 +154,7 @@ async def one_exchange(tmp_path: Path) -> AsyncIterator[Exchange]:
                 inbox=Inbox(tmp_path / "mail", None),
                 database_url=url,
                 data_dir=tmp_path,
+                platform=platform,
             )
             await list_coarse(h)
             stub = pb_grpc.StockServiceStub(channel)  # type: ignore[no-untyped-call]

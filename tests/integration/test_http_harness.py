@@ -31,7 +31,7 @@ from aurex.auth import AuthServices, memory_stores, redis_stores
 from aurex.auth.mail import MaildirMailer, SmtpMailer
 from aurex.auth.ports import Mailer, Role
 from aurex.bootstrap import Adapters, Platform
-from aurex.config import Settings
+from aurex.config import Durability, Settings
 from aurex.core.codes import RejectCode
 from aurex.core.commands import Command
 from aurex.core.exchange import Exchange
@@ -103,6 +103,7 @@ class Harness:
     inbox: Inbox
     database_url: str
     data_dir: Path
+    platform: Platform
 
     @property
     def exchange(self) -> Exchange:
@@ -204,18 +205,29 @@ async def running_app(
     database_url: str | None = None,
     redis_url: str | None = None,
     smtp: SmtpServer | None = None,
+    serve_grpc: bool = False,
+    serve_tcp: bool = False,
+    durability: Durability = Durability.FSYNC,
 ) -> AsyncIterator[Harness]:
-    """The app on SQLite + in-process stores + Maildir, or on the given real services."""
+    """The app on SQLite + in-process stores + Maildir, or on the given real services;
+    with ``serve_grpc``/``serve_tcp`` also those gateways on free ports."""
     clock = SettableClock()
     url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'aurex.db'}"
     stores = redis_stores(await _fresh_redis_url(redis_url)) if redis_url else memory_stores(clock)
     maildir = tmp_path / "mail"
     mailer: Mailer = SmtpMailer(smtp.url) if smtp else MaildirMailer(maildir)
-    settings = Settings(data_dir=tmp_path, database_url=url, opening_cash_cents=OPENING_CASH_CENTS)
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=url,
+        opening_cash_cents=OPENING_CASH_CENTS,
+        grpc_port=0,
+        tcp_port=0,
+        durability=durability,
+    )
     platform = Platform(
         settings, Adapters(clock=clock, stores=stores, mailer=mailer, public_url=BASE_URL)
     )
-    await platform.start(serve_http=False)
+    await platform.start(serve_http=False, serve_grpc=serve_grpc, serve_tcp=serve_tcp)
     transport = httpx.ASGITransport(app=platform.app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
@@ -228,6 +240,7 @@ async def running_app(
                 inbox=Inbox(None if smtp else maildir, smtp),
                 database_url=url,
                 data_dir=tmp_path,
+                platform=platform,
             )
     finally:
         await platform.stop()
