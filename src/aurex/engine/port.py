@@ -13,7 +13,7 @@ from typing import Protocol, TypeVar
 
 from aurex.core.codes import RejectCode
 from aurex.core.commands import Command
-from aurex.core.events import CommandRejected, Event, OrderRejected, TradeExecuted
+from aurex.core.events import CommandRejected, Event, OrderRejected
 from aurex.engine.bus import Subscription, SubscriptionOverflow
 from aurex.engine.queries import Query
 from aurex.marketdata import IndexView, MarketDataUpdate
@@ -68,9 +68,6 @@ class Outcome:
     def order(self) -> OrderState | None:
         """The first order touched (the placed one, for a ``PlaceOrder``)."""
         return self.orders[0] if self.orders else None
-
-    def trades(self) -> tuple[TradeExecuted, ...]:
-        return tuple(e for e in self.events if isinstance(e, TradeExecuted))
 
 
 @dataclass(frozen=True, slots=True)
