@@ -1,7 +1,9 @@
 """Core and durable-sequencer benchmark against a minimal reference book.
 
 Runs one deterministic workload (bench/workload.py) through:
-  (a) Exchange.apply with market data on (risk is always on in the core), and
+  (a) Exchange.apply with market data on (risk is always on in the core): market
+      data once per command (the headline figure), once per batch of
+      ``--md-batch`` commands (as the sequencer publishes it under load), and
       without market data ("nomd"),
   (b) the full sequencer: stamp, journal, apply, group commit with fsync, ack,
   (c) a minimal price-time book with nothing else (the baseline).
@@ -80,6 +82,23 @@ def core_apply(workload: Workload) -> Callable[[Command], object]:
         return md_apply(ex_apply(cmd))
 
     return apply
+
+
+def batched_run(workload: Workload, ops: list[Command], batch: int) -> float:
+    """Seconds to apply ``ops`` with market data projected once per ``batch`` commands."""
+    exchange, market_data = Exchange(), MarketData()
+    for cmd in workload.setup:
+        market_data.apply(exchange.apply(cmd))
+    batches = [ops[i : i + batch] for i in range(0, len(ops), batch)]
+    ex_apply, md_apply = exchange.apply, market_data.apply
+    freeze_recovered_state()
+    start = time.perf_counter()
+    for commands in batches:
+        events: list[Event] = []
+        for cmd in commands:
+            events += ex_apply(cmd)
+        md_apply(events)
+    return time.perf_counter() - start
 
 
 def core_nomd_apply(workload: Workload) -> Callable[[Command], object]:
@@ -163,6 +182,12 @@ def main() -> None:
     parser.add_argument("--resting", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
+        "--md-batch",
+        type=int,
+        default=64,
+        help="commands per market-data batch in the batched core run",
+    )
+    parser.add_argument(
         "--latency-window",
         type=int,
         default=64,
@@ -180,11 +205,12 @@ def main() -> None:
     ops = workload.operations
     print(f"workload: {args.resting:,} resting orders, {len(ops):,} operations {workload.mix}")
 
-    core_times, nomd_times, base_times, durable_times = [], [], [], []
+    core_times, batched_times, nomd_times, base_times, durable_times = [], [], [], [], []
     batches = 0
     for _ in range(args.repeats):
         base_times.append(timed_run(baseline_apply(workload), copy.deepcopy(ops)))
         core_times.append(timed_run(core_apply(workload), copy.deepcopy(ops)))
+        batched_times.append(batched_run(workload, copy.deepcopy(ops), args.md_batch))
         nomd_times.append(timed_run(core_nomd_apply(workload), copy.deepcopy(ops)))
         elapsed, _, batches = asyncio.run(durable_run(workload, args.window, timed=False))
         durable_times.append(elapsed)
@@ -196,6 +222,7 @@ def main() -> None:
     n = len(ops)
     base_ops = n / statistics.median(base_times)
     core_ops = n / statistics.median(core_times)
+    batched_ops = n / statistics.median(batched_times)
     nomd_ops = n / statistics.median(nomd_times)
     durable_ops = n / statistics.median(durable_times)
     print()
@@ -204,6 +231,14 @@ def main() -> None:
     )
     print(fmt_row("(c) baseline: minimal book", base_ops, None, 1.0))
     print(fmt_row("(a) core: apply + risk + mkt data", core_ops, core_lat, core_ops / base_ops))
+    print(
+        fmt_row(
+            f"(a) core, mkt data per {args.md_batch} cmds",
+            batched_ops,
+            None,
+            batched_ops / base_ops,
+        )
+    )
     print(fmt_row("(a') core without market data", nomd_ops, None, nomd_ops / base_ops))
     print(fmt_row("(b) durable: sequencer + fsync", durable_ops, None, durable_ops / base_ops))
     paced_ops = n / paced_elapsed
@@ -234,6 +269,8 @@ def main() -> None:
         "core_vs_baseline": round(core_ops / base_ops, 3),
         "durable_vs_baseline": round(durable_ops / base_ops, 3),
         "core_nomd_vs_baseline": round(nomd_ops / base_ops, 3),
+        "core_md_batched_vs_baseline": round(batched_ops / base_ops, 3),
+        "md_batch": args.md_batch,
         "rss_mb_100k_resting": round(rss_mb, 1),
     }
     print(json.dumps(result))
