@@ -153,6 +153,7 @@ def start_aurex(data_dir: Path, *, uvloop: bool = False) -> Iterator[ChildServer
         "AUREX_DURABILITY": "fsync",
         "AUREX_HTTP_MAX_CONNECTIONS": "5000",
         "AUREX_HTTP_MAX_CONNECTIONS_PER_IP": "5000",
+        "AUREX_ORDERS_PER_USER_PER_SECOND": "1000000",  # measure capacity, not the throttle
     }
     argv = [sys.executable, "-c", UVLOOP_MAIN] if uvloop else [sys.executable, "-m", "aurex.cli"]
     argv += ["serve", "--no-console"]

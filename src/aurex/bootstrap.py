@@ -40,6 +40,7 @@ from aurex.gateways.http.ops_routes import Probes, ops_router
 from aurex.gateways.http.rate_limit import TradingLimits
 from aurex.gateways.http.server import HttpServer
 from aurex.gateways.tcp.server import TcpServer, tls_context
+from aurex.gateways.throttle import OrderThrottle
 from aurex.health import platform_checks
 from aurex.listing import load_listings
 from aurex.observability import close_streams, instrument_app, instrument_engine, watch_http_server
@@ -80,6 +81,8 @@ class Adapters:
     """Wall clock of the auth services (token expiry, codes, lockouts)."""
     clock_ns: Callable[[], int] = time.time_ns
     """The sequencer's timestamp source."""
+    monotonic: Callable[[], float] = time.monotonic
+    """Seconds for the gRPC/TCP order throttle's buckets."""
     index_interval_s: float = INDEX_INTERVAL_S
     stores: ShortLivedStores | None = None
     """Default: Redis when ``AUREX_REDIS_URL`` is set, else in-process."""
@@ -200,9 +203,10 @@ class Platform:
             self._closers.append(server.stop)
             app = self._app
             self._closers.append(lambda: close_streams(app))
+        throttle = OrderThrottle(settings.orders_per_user_per_second, clock=adapters.monotonic)
         if serve_http if serve_grpc is None else serve_grpc:
             grpc_server = GrpcServer.from_settings(
-                settings, port, self._auth.sessions, SqlHistory(database)
+                settings, port, self._auth.sessions, SqlHistory(database), throttle
             )
             await grpc_server.start()
             self.grpc_port = grpc_server.port
@@ -214,6 +218,7 @@ class Platform:
                 self._auth.sessions,
                 SqlHistory(database),
                 tls=tls_context(cert, key) if cert and key else None,
+                throttle=throttle,
             )
             _, self.tcp_port = await tcp_server.start(settings.host, settings.tcp_port)
             self._closers.append(tcp_server.stop)

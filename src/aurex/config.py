@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     symbols_file: Path | None = None
     trading_requests_per_user_per_minute: int = Field(default=3_000, ge=1)
     trading_requests_per_address_per_minute: int = Field(default=6_000, ge=1)
+    orders_per_user_per_second: int = Field(default=5_000, ge=1)
+    """gRPC and binary TCP order entry (orders and amends, not cancels); ``gateways/throttle``."""
     # HTTP server hardening (docs/operations.md): timeouts, caps, TLS, proxies.
     http_header_timeout_s: float = 10.0
     http_body_timeout_s: float = 30.0

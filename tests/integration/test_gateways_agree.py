@@ -7,6 +7,7 @@ other two, and the same invalid input is refused with the same code by all three
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -118,7 +119,12 @@ class Member:
 
 
 @asynccontextmanager
-async def one_exchange(tmp_path: Path) -> AsyncIterator[Exchange]:
+async def one_exchange(
+    tmp_path: Path,
+    *,
+    orders_per_user_per_second: int = 5_000,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> AsyncIterator[Exchange]:
     """``aurex serve``'s platform with HTTP, gRPC and TCP all listening on free ports."""
     clock = SettableClock()
     http_port = free_port()
@@ -130,6 +136,7 @@ async def one_exchange(tmp_path: Path) -> AsyncIterator[Exchange]:
         http_port=http_port,
         grpc_port=0,
         tcp_port=0,
+        orders_per_user_per_second=orders_per_user_per_second,
     )
     base_url = f"http://127.0.0.1:{http_port}"
     adapters = Adapters(
@@ -137,6 +144,7 @@ async def one_exchange(tmp_path: Path) -> AsyncIterator[Exchange]:
         stores=memory_stores(clock),
         mailer=MaildirMailer(tmp_path / "mail"),
         public_url=base_url,
+        monotonic=monotonic,
     )
     platform = Platform(settings, adapters)
     await platform.start()

@@ -21,6 +21,7 @@ from aurex.engine.port import EnginePort
 from aurex.gateways.grpc import stock_service_pb2 as pb
 from aurex.gateways.grpc import stock_service_pb2_grpc as pb_grpc
 from aurex.gateways.grpc.service import StockService
+from aurex.gateways.throttle import OrderThrottle
 from aurex.readside.history import History
 
 log = logging.getLogger(__name__)
@@ -53,13 +54,14 @@ class GrpcServer:
         host: str = "127.0.0.1",
         port: int = 0,
         tls: tuple[bytes, bytes] | None = None,
+        throttle: OrderThrottle | None = None,
     ) -> None:
         self.host = host
         self.requested_port = port
         self.tls = tls
         self.port = 0
         """The bound port, once started."""
-        self._service = StockService(engine, sessions, history)
+        self._service = StockService(engine, sessions, history, throttle=throttle)
         self._health = health.aio.HealthServicer()
         self._server: grpc.aio.Server | None = None
 
@@ -70,13 +72,22 @@ class GrpcServer:
         engine: EnginePort,
         sessions: SessionService,
         history: History | None,
+        throttle: OrderThrottle | None = None,
     ) -> GrpcServer:
         if (settings.tls_cert_file is None) != (settings.tls_key_file is None):
             raise ValueError("set both AUREX_TLS_CERT_FILE and AUREX_TLS_KEY_FILE, or neither")
         tls = None
         if settings.tls_cert_file is not None and settings.tls_key_file is not None:
             tls = (settings.tls_key_file.read_bytes(), settings.tls_cert_file.read_bytes())
-        return cls(engine, sessions, history, host=settings.host, port=settings.grpc_port, tls=tls)
+        return cls(
+            engine,
+            sessions,
+            history,
+            host=settings.host,
+            port=settings.grpc_port,
+            tls=tls,
+            throttle=throttle,
+        )
 
     @property
     def scheme(self) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 from aurex.auth.errors import AuthCode, AuthError
 from aurex.auth.sessions import Principal, SessionService
-from aurex.core.commands import Command, PlaceOrder
+from aurex.core.commands import CancelOrder, Command, PlaceOrder
 from aurex.engine.port import EnginePort, Outcome
 from aurex.gateways import order_entry
 from aurex.gateways.grpc import convert, streams
@@ -25,6 +25,7 @@ from aurex.gateways.grpc import stock_service_pb2 as pb
 from aurex.gateways.grpc import stock_service_pb2_grpc as pb_grpc
 from aurex.gateways.grpc.errors import abort, credentials
 from aurex.gateways.order_entry import EntryError, ErrorKind
+from aurex.gateways.throttle import OrderThrottle
 from aurex.readside.history import History
 
 log = logging.getLogger(__name__)
@@ -47,11 +48,13 @@ class StockService(pb_grpc.StockServiceServicer):
         sessions: SessionService,
         history: History | None,
         reauth_interval_s: float | None = None,
+        throttle: OrderThrottle | None = None,
     ) -> None:
         self.engine = engine
         self.sessions = sessions
         self.history = history
         self.reauth_interval_s = reauth_interval_s or REAUTH_INTERVAL_S
+        self.throttle = throttle
 
     async def _caller(self, context: Any, *, trading: bool, user_id: str = "") -> Principal:
         access, trading_token = credentials(context)
@@ -87,6 +90,8 @@ class StockService(pb_grpc.StockServiceServicer):
         return convert.order_response(state, fills, duplicate=duplicate, request_id=request_id)
 
     async def _run(self, command: Command, request_id: int = 0) -> pb.OrderResponse:
+        if self.throttle is not None and not isinstance(command, CancelOrder):
+            self.throttle.take(command.account)  # type: ignore[attr-defined]
         outcome = await order_entry.submit(self.engine, command)
         if isinstance(command, PlaceOrder):
             return await self._placed(outcome, request_id)

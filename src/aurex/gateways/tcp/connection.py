@@ -27,6 +27,7 @@ from aurex.gateways.codes import GatewayCode
 from aurex.gateways.tcp.codec import MAX_FRAME, CodecError, FrameReader, decode_client, encode
 from aurex.gateways.tcp.feed import MarketFeed
 from aurex.gateways.tcp.messages import Error, Message, ServerHeartbeat
+from aurex.gateways.throttle import OrderThrottle
 from aurex.readside.history import History
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ class Context:
     options: TcpOptions
     background: set[asyncio.Task[Any]]
     """Tasks that outlive their connection (cancel on disconnect); the server awaits them."""
+    throttle: OrderThrottle | None = None
+    """Orders and amends per user and second (shared with gRPC); None: unlimited."""
 
 
 class Connection(asyncio.Protocol):

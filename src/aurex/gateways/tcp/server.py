@@ -24,6 +24,7 @@ from aurex.auth.sessions import SessionService
 from aurex.engine.port import EnginePort
 from aurex.gateways.tcp.feed import MarketFeed
 from aurex.gateways.tcp.session import Context, TcpOptions, TcpSession
+from aurex.gateways.throttle import OrderThrottle
 from aurex.readside.history import History
 
 log = logging.getLogger(__name__)
@@ -56,11 +57,14 @@ class TcpServer:
         history: History | None = None,
         options: TcpOptions | None = None,
         tls: ssl.SSLContext | None = None,
+        throttle: OrderThrottle | None = None,
     ) -> None:
         self.options = options or TcpOptions()
         self._tls = tls
         self._feed = MarketFeed(engine)
-        self._context = Context(engine, sessions, history, self._feed, self.options, set())
+        self._context = Context(
+            engine, sessions, history, self._feed, self.options, set(), throttle
+        )
         self._sessions: set[TcpSession] = set()
         self._server: asyncio.Server | None = None
         self.address: tuple[str, int] | None = None

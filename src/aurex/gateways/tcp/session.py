@@ -161,6 +161,9 @@ class TcpSession(Connection):
     async def _submit(self, m: SubmitOrder) -> None:
         assert self._account is not None
         try:
+            throttle = self._ctx.throttle
+            if throttle is not None:
+                throttle.take(self._account)
             command = convert.place_command(self._account, m)
             outcome = await order_entry.submit(self._ctx.engine, command)
             state = outcome.order
@@ -193,6 +196,8 @@ class TcpSession(Connection):
 
     async def _amend(self, m: AmendOrder) -> None:
         assert self._account is not None
+        if self._ctx.throttle is not None:
+            self._ctx.throttle.take(self._account)
         command = convert.amend_command(self._account, m)
         outcome = await order_entry.submit(self._ctx.engine, command)
         state = order_entry.touched(outcome, m.order_id)
