@@ -27,6 +27,7 @@ from aurex.core.events import (
     OrderExpired,
     OrderTriggered,
     SymbolAdded,
+    SymbolDelisted,
     SymbolHalted,
     SymbolResumed,
     TradeExecuted,
@@ -35,7 +36,7 @@ from aurex.readside.order_state import OrderState, accepted, evolve, fill_for
 from aurex.store.order_rows import Row, changed_columns, fill_row, millis, order_row
 
 _ORDER_EVENTS = (OrderAmended, OrderCancelled, OrderExpired, OrderTriggered)
-_STOCK_EVENTS = (TradeExecuted, SymbolHalted, SymbolResumed)
+_STOCK_EVENTS = (TradeExecuted, SymbolHalted, SymbolResumed, SymbolDelisted)
 
 
 class ProjectionError(Exception):
@@ -189,6 +190,10 @@ class _Planner:
                 )
             case SymbolAdded():
                 self.listed(event)
+            case SymbolDelisted():
+                stock = self.stock(event.symbol)
+                if stock is not None:
+                    stock["delisted_at"] = stock["updated_at"] = as_datetime(event.ts_ns)
             case SymbolHalted() | SymbolResumed():
                 stock = self.stock(event.symbol)
                 if stock is not None:
@@ -250,9 +255,8 @@ class _Planner:
             stock["updated_at"] = as_datetime(event.ts_ns)
 
     def listed(self, event: SymbolAdded) -> None:
-        if self.stock(event.symbol) is not None:
-            return
-        self.plan.new_stocks[event.symbol] = {
+        """A new row, or for a symbol listed again after a delisting, its row anew."""
+        listing = {
             "symbol": event.symbol,
             "company_name": event.name,
             "last_price": event.reference_price_ticks,
@@ -265,8 +269,14 @@ class _Planner:
             "tick_size": event.tick_size_ticks,
             "lot_size": event.lot_size,
             "halted": False,
+            "delisted_at": None,
             "updated_at": as_datetime(event.ts_ns),
         }
+        stock = self.stock(event.symbol)
+        if stock is None:
+            self.plan.new_stocks[event.symbol] = listing
+        elif stock["delisted_at"] is not None:
+            stock.update(listing)
 
 
 def plan_batch(

@@ -53,6 +53,8 @@ MAX_RETRY_DELAY_S = 30.0
 
 CHUNK = 500
 """Keys per ``IN (...)`` list, well under SQLite's and PostgreSQL's parameter limits."""
+STOCK_COLUMNS = tuple(c.name for c in stocks.c if c.name != "symbol")
+"""Written whole: a listing again after a delisting changes more than the prices."""
 
 
 class EventSource(Protocol):
@@ -279,14 +281,7 @@ class Projector:
         if plan.new_stocks:
             await conn.execute(insert(stocks), list(plan.new_stocks.values()))
         if plan.changed_stocks:
-            columns = (
-                "last_price",
-                "volume",
-                "market_cap_cents",
-                "previous_close",
-                "halted",
-                "updated_at",
-            )
+            columns = STOCK_COLUMNS
             stmt = (
                 update(stocks)
                 .where(stocks.c.symbol == bindparam("key"))

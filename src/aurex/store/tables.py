@@ -243,7 +243,9 @@ stocks = Table(
     Column("lot_size", BigInteger, nullable=False, server_default="1"),
     Column("halted", Boolean, nullable=False, server_default=false()),
     Column("updated_at", UtcDateTime(), nullable=False, server_default=func.now()),
+    Column("delisted_at", UtcDateTime()),
 )
+"""Listed symbols; a delisted one keeps its row with ``delisted_at`` set."""
 
 accounts = Table(
     "accounts",

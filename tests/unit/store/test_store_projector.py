@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from aurex.config import Durability
-from aurex.core.commands import CancelOrder, Deposit, EndOfDay, PlaceOrder
+from aurex.core.commands import AddSymbol, CancelOrder, DelistSymbol, Deposit, EndOfDay, PlaceOrder
 from aurex.core.events import Event, TradeExecuted
 from aurex.core.model import OrderType, Side, TimeInForce
 from aurex.engine.journal import Journal
@@ -198,6 +198,30 @@ async def test_stop_orders_wait_then_trigger_and_day_orders_expire(engine: Async
         acme = (await conn.execute(select(stocks).where(stocks.c.symbol == "ACME"))).one()
     assert (acme.volume, acme.previous_close, acme.last_price) == (0, 10_100, 10_100)
     await assert_matches_exchange(engine, market)
+
+
+async def test_a_delisted_stock_is_marked_and_a_new_listing_replaces_its_row(
+    engine: AsyncEngine,
+) -> None:
+    market = Market()
+    projector = Projector(engine)
+    await projector.apply(market.apply(opening_commands()))
+    await projector.apply(market.apply([limit("acct-00", "rests", Side.BUY, 5, 9_900)]))
+    await projector.apply(market.apply([DelistSymbol(symbol="ACME")]))
+    async with engine.connect() as conn:
+        acme = (await conn.execute(select(stocks).where(stocks.c.symbol == "ACME"))).one()
+    assert acme.delisted_at is not None and acme.company_name == "ACME Corp"
+    assert await statuses(engine) == {"rests": "CANCELLED"}
+
+    relisting = AddSymbol(
+        symbol="ACME", name="ACME Reborn", reference_price_ticks=500, shares_outstanding=10**6
+    )
+    await projector.apply(market.apply([relisting]))
+    async with engine.connect() as conn:
+        acme = (await conn.execute(select(stocks).where(stocks.c.symbol == "ACME"))).one()
+    assert acme.delisted_at is None
+    assert (acme.company_name, acme.last_price, acme.previous_close) == ("ACME Reborn", 500, 500)
+    assert (acme.shares_outstanding, acme.volume) == (10**6, 0)
 
 
 async def test_replaying_every_batch_again_changes_nothing(engine: AsyncEngine) -> None:
