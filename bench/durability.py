@@ -32,7 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from aurex.bootstrap import freeze_recovered_state
+from aurex.bootstrap import freeze_recovered_state, freeze_snapshotted_state
 from aurex.config import Durability
 from aurex.engine.local import LocalEngine
 from aurex.engine.recovery import SNAPSHOT_SUBDIR
@@ -63,7 +63,8 @@ async def _feed(data_dir: Path, commands: list[Any], snapshot_every: int) -> dic
         pauses.append(time.perf_counter() - started)
 
     sequencer._begin_snapshot = timed_begin  # type: ignore[method-assign]
-    freeze_recovered_state()
+    freeze_recovered_state()  # the garbage collector set up as the server does
+    sequencer.after_snapshot = freeze_snapshotted_state
     await sequencer.start()
     stalls: list[float] = []
     stop = asyncio.Event()

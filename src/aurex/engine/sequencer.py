@@ -117,6 +117,9 @@ class Sequencer:
         self.commands = 0
         self.largest_batch = 0
         self.observer: SequencerObserver | None = None
+        self.after_snapshot: Callable[[], None] | None = None
+        """Called once a snapshot's writer is forked: the state it captured is long-lived
+        (the server freezes it out of the garbage collector's reach, see bootstrap)."""
 
     @classmethod
     def open(
@@ -399,6 +402,8 @@ class Sequencer:
             log.exception("cannot fork a writer for the snapshot at seq %d", seq)
             return
         self._snapshot_task = asyncio.create_task(self._write_snapshot(writer))
+        if self.after_snapshot is not None:
+            self.after_snapshot()
 
     async def _write_snapshot(self, writer: ForkedWrite) -> None:
         started = time.perf_counter_ns()

@@ -137,6 +137,21 @@ async def test_periodic_snapshots_store_projection_state_taken_at_the_same_seq(
     assert extra[-1] == recovery.snapshot_seq
 
 
+async def test_after_snapshot_runs_once_per_snapshot_with_everything_before_it_durable(
+    tmp_path: Path,
+) -> None:
+    seq, _ = Sequencer.open(tmp_path, snapshot_every=100)
+    seen: list[int] = []
+    seq.after_snapshot = lambda: seen.append(seq.durable_seq)
+    await seq.start()
+    commands = seed_commands() + order_flow(350)
+    for start in range(0, len(commands), 50):
+        await asyncio.gather(*seq.submit_many(commands[start : start + 50]))
+    await seq.stop(snapshot=False)
+    assert len(seen) == len(commands) // 100 >= 3
+    assert all(durable >= 100 * (i + 1) for i, durable in enumerate(seen))
+
+
 async def test_query_sees_state_only_after_preceding_commands_are_durable(
     sequencer: Sequencer,
 ) -> None:
