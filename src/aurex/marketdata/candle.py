@@ -8,10 +8,10 @@ the trade is folded into the newest candle instead of rewriting history.
 
 from __future__ import annotations
 
-import math
 from collections import deque
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, final
 
+from aurex.marketdata.record import Record
 from aurex.marketdata.tape import TradePrint
 
 _SECOND_NS = 1_000_000_000
@@ -27,30 +27,105 @@ INTERVALS: dict[str, int] = {
 """Supported intervals by name, in nanoseconds."""
 
 _INTERVAL_ITEMS: Final = tuple(INTERVALS.items())
-_new_tuple: Final = tuple.__new__  # NamedTuple._make without its Python frame
 _POSITION = {name: i for i, name in enumerate(INTERVALS)}
 
 
-class CandleBar(NamedTuple):
+@final
+class CandleBar(Record):
     """An immutable copy of a candle; ``start_ns`` is the bucket's first nanosecond."""
 
-    symbol: str
-    interval: str
-    start_ns: int
-    open_ticks: int
-    high_ticks: int
-    low_ticks: int
-    close_ticks: int
-    volume: int
-    trade_count: int
+    __slots__ = (
+        "close_ticks",
+        "high_ticks",
+        "interval",
+        "low_ticks",
+        "open_ticks",
+        "start_ns",
+        "symbol",
+        "trade_count",
+        "volume",
+    )
+
+    def __init__(
+        self,
+        symbol: str,
+        interval: str,
+        start_ns: int,
+        open_ticks: int,
+        high_ticks: int,
+        low_ticks: int,
+        close_ticks: int,
+        volume: int,
+        trade_count: int,
+    ) -> None:
+        self.symbol: Final = symbol
+        self.interval: Final = interval
+        self.start_ns: Final = start_ns
+        self.open_ticks: Final = open_ticks
+        self.high_ticks: Final = high_ticks
+        self.low_ticks: Final = low_ticks
+        self.close_ticks: Final = close_ticks
+        self.volume: Final = volume
+        self.trade_count: Final = trade_count
+
+    def astuple(self) -> tuple[str, str, int, int, int, int, int, int, int]:
+        return (
+            self.symbol,
+            self.interval,
+            self.start_ns,
+            self.open_ticks,
+            self.high_ticks,
+            self.low_ticks,
+            self.close_ticks,
+            self.volume,
+            self.trade_count,
+        )
 
 
-# Final aliases of hot imported callables: the compiled build keeps them in C statics
-# (a plain module-level name is a dict lookup on every use).
-_CANDLE_BAR: Final = CandleBar
+class _Candle:
+    """A candle being built: typed fields, so the compiled build adds plain integers."""
 
-# A candle being built is a list laid out like CandleBar, so a bar is one tuple copy.
-_START, _HIGH, _LOW, _CLOSE, _VOLUME, _COUNT = 2, 4, 5, 6, 7, 8
+    __slots__ = (
+        "close",
+        "count",
+        "high",
+        "interval",
+        "low",
+        "open",
+        "start_ns",
+        "symbol",
+        "volume",
+    )
+
+    def __init__(
+        self, symbol: str, interval: str, start_ns: int, price: int, volume: int, count: int
+    ) -> None:
+        self.symbol = symbol
+        self.interval = interval
+        self.start_ns = start_ns
+        self.open = price
+        self.high = price
+        self.low = price
+        self.close = price
+        self.volume = volume
+        self.count = count
+
+    def bar(self) -> CandleBar:
+        return CandleBar(
+            self.symbol,
+            self.interval,
+            self.start_ns,
+            self.open,
+            self.high,
+            self.low,
+            self.close,
+            self.volume,
+            self.count,
+        )
+
+
+_NEVER: Final = -(1 << 62)
+"""``fold_until`` while some interval has no candle yet: every trade rolls."""
 
 
 class _Series:
@@ -64,20 +139,20 @@ class _Series:
     __slots__ = ("batch", "current", "fold_until", "history")
 
     def __init__(self, history: int) -> None:
-        self.history = tuple(deque[list[Any]](maxlen=history) for _ in _INTERVAL_ITEMS)
-        self.current: list[list[Any]] = []
-        self.fold_until: float = -math.inf
+        self.history = tuple(deque[_Candle](maxlen=history) for _ in _INTERVAL_ITEMS)
+        self.current: list[_Candle] = []
+        self.fold_until = _NEVER
         self.batch = -1
         """The last batch that reported every candle of ``current`` as touched."""
 
     def refresh(self) -> None:
         newest = [candles[-1] for candles in self.history if candles]
         if len(newest) < len(_INTERVAL_ITEMS):
-            self.current, self.fold_until = [], -math.inf
+            self.current, self.fold_until = [], _NEVER
             return
         self.current = newest
         self.fold_until = min(
-            candle[_START] - candle[_START] % interval_ns + interval_ns
+            candle.start_ns - candle.start_ns % interval_ns + interval_ns
             for candle, (_, interval_ns) in zip(newest, _INTERVAL_ITEMS, strict=True)
         )
 
@@ -103,11 +178,12 @@ class Candles:
         """
         batch = self._batch
         self._batch += 1
-        touched: list[list[Any]] = []
+        touched: list[_Candle] = []
         run: _Series | None = None
         run_symbol = ""
         high = low = close = volume = count = 0
-        for symbol, _, price, qty, _, ts_ns, _ in trades:
+        for trade in trades:
+            symbol, price, qty, ts_ns = trade.symbol, trade.price_ticks, trade.quantity, trade.ts_ns
             if run is not None:
                 if ts_ns < run.fold_until and symbol == run_symbol:
                     if price > high:
@@ -135,7 +211,7 @@ class Candles:
                 series.batch = batch
         if run is not None:
             _fold(run.current, high, low, close, volume, count)
-        return [_new_tuple(_CANDLE_BAR, candle) for candle in touched]
+        return [candle.bar() for candle in touched]
 
     def recent(self, symbol: str, interval: str, limit: int | None = None) -> list[CandleBar]:
         """Oldest first, the newest ``limit`` candles; ``ValueError`` on an unknown interval."""
@@ -148,13 +224,15 @@ class Candles:
         candles = list(series.history[position])
         if limit is not None:
             candles = candles[-limit:] if limit > 0 else []
-        return [_new_tuple(_CANDLE_BAR, candle) for candle in candles]
+        return [candle.bar() for candle in candles]
 
     def to_data(self) -> dict[str, Any]:
         """Per symbol and interval, oldest first: ``[start, o, h, l, c, volume, trades]``."""
         return {
             symbol: {
-                name: [candle[_START:] for candle in candles]
+                name: [
+                    [c.start_ns, c.open, c.high, c.low, c.close, c.volume, c.count] for c in candles
+                ]
                 for (name, _), candles in zip(_INTERVAL_ITEMS, series.history, strict=True)
             }
             for symbol, series in self._series.items()
@@ -168,13 +246,13 @@ class Candles:
             for (name, _), candles in zip(_INTERVAL_ITEMS, series.history, strict=True):
                 for row in per_interval.get(name, []):
                     start, o, h, low, c, volume, count = (int(x) for x in row)
-                    candles.append([symbol, name, start, o, h, low, c, volume, count])
+                    candle = _Candle(symbol, name, start, o, volume, count)
+                    candle.high, candle.low, candle.close = h, low, c
+                    candles.append(candle)
             series.refresh()
 
 
-def _fold(
-    current: list[list[Any]], high: int, low: int, close: int, volume: int, count: int
-) -> None:
+def _fold(current: list[_Candle], high: int, low: int, close: int, volume: int, count: int) -> None:
     """Add a run of trades (its high, low, last price, volume, count) to current candles.
 
     The same as adding them one by one, since a candle's low never exceeds its high.
@@ -183,20 +261,20 @@ def _fold(
     inside it moves no high or low at all.
     """
     shortest = current[0]
-    if high <= shortest[_HIGH] and low >= shortest[_LOW]:
+    if high <= shortest.high and low >= shortest.low:
         for candle in current:
-            candle[_CLOSE] = close
-            candle[_VOLUME] += volume
-            candle[_COUNT] += count
+            candle.close = close
+            candle.volume += volume
+            candle.count += count
         return
     for candle in current:
-        if high > candle[_HIGH]:
-            candle[_HIGH] = high
-        if low < candle[_LOW]:
-            candle[_LOW] = low
-        candle[_CLOSE] = close
-        candle[_VOLUME] += volume
-        candle[_COUNT] += count
+        if high > candle.high:
+            candle.high = high
+        if low < candle.low:
+            candle.low = low
+        candle.close = close
+        candle.volume += volume
+        candle.count += count
 
 
 def _roll(
@@ -205,7 +283,7 @@ def _roll(
     price: int,
     qty: int,
     ts_ns: int,
-    touched: list[list[Any]],
+    touched: list[_Candle],
     reported: bool,
 ) -> None:
     """One trade that opens a new candle in at least one interval.
@@ -215,18 +293,18 @@ def _roll(
     for (name, interval_ns), candles in zip(_INTERVAL_ITEMS, series.history, strict=True):
         start = ts_ns - ts_ns % interval_ns
         candle = candles[-1] if candles else None
-        if candle is None or start > candle[_START]:
-            candle = [symbol, name, start, price, price, price, price, qty, 1]
+        if candle is None or start > candle.start_ns:
+            candle = _Candle(symbol, name, start, price, qty, 1)
             candles.append(candle)
             touched.append(candle)
             continue
-        if price > candle[_HIGH]:
-            candle[_HIGH] = price
-        elif price < candle[_LOW]:
-            candle[_LOW] = price
-        candle[_CLOSE] = price
-        candle[_VOLUME] += qty
-        candle[_COUNT] += 1
+        if price > candle.high:
+            candle.high = price
+        elif price < candle.low:
+            candle.low = price
+        candle.close = price
+        candle.volume += qty
+        candle.count += 1
         if not reported:
             touched.append(candle)
     series.refresh()

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from dataclasses import dataclass
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, final
 
 from aurex.core.model import Side
+from aurex.marketdata.record import Record
 
 _BUY: Final = Side.BUY
-_new_tuple: Final = tuple.__new__  # NamedTuple._make without its Python frame
 
 # Final aliases of hot imported callables: the compiled build keeps them in C statics
 # (a plain module-level name is a dict lookup on every use).
@@ -26,14 +26,28 @@ _insort: Final = insort
 _bisect_left: Final = bisect_left
 
 
-class DepthDelta(NamedTuple):
+@final
+class DepthDelta(Record):
     """One level changed: ``new_qty`` is the level's total now (0 = level removed)."""
 
-    symbol: str
-    side: Side
-    price_ticks: int
-    new_qty: int
-    seq: int
+    __slots__ = ("new_qty", "price_ticks", "seq", "side", "symbol")
+
+    def __init__(
+        self,
+        symbol: str,
+        side: Side,
+        price_ticks: int,
+        new_qty: int,
+        seq: int,
+    ) -> None:
+        self.symbol: Final = symbol
+        self.side: Final = side
+        self.price_ticks: Final = price_ticks
+        self.new_qty: Final = new_qty
+        self.seq: Final = seq
+
+    def astuple(self) -> tuple[str, Side, int, int, int]:
+        return (self.symbol, self.side, self.price_ticks, self.new_qty, self.seq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +160,7 @@ class DepthBooks:
             del levels[price_ticks]
             del prices[_bisect_left(prices, price_ticks)]
         book.seq += 1
-        out.append(_new_tuple(DepthDelta, (symbol, side, price_ticks, new, book.seq)))
+        out.append(DepthDelta(symbol, side, price_ticks, new, book.seq))
         if not prices:
             top = True
         elif side is _BUY:

@@ -38,14 +38,11 @@ from aurex.marketdata.ticker import Tickers, TickerView
 SNAPSHOT_VERSION = 1
 _BUY: Final = Side.BUY  # Final: a C static in the compiled build
 _SELL: Final = Side.SELL
-_new_tuple: Final = tuple.__new__  # NamedTuple._make without its Python frame
 
 # Final aliases of hot imported callables: the compiled build keeps them in C statics
 # (a plain module-level name is a dict lookup on every use).
 _insort: Final = insort
 _bisect_left: Final = bisect_left
-_TRADE_PRINT: Final = TradePrint
-_DEPTH_DELTA: Final = DepthDelta
 
 _RareHandler = Callable[[Any, list[DepthDelta], dict[str, None]], None]
 
@@ -161,9 +158,8 @@ class MarketData:
                     self._index.on_trade(symbol, price, ts_ns)
                     aggressor = event.aggressor
                     trades.append(
-                        _new_tuple(
-                            _TRADE_PRINT,
-                            (symbol, event.trade_id, price, change, aggressor, ts_ns, event.seq),
+                        TradePrint(
+                            symbol, event.trade_id, price, change, aggressor, ts_ns, event.seq
                         )
                     )
                     if touched is None:
@@ -207,7 +203,7 @@ class MarketData:
                     del levels[price]
                     del prices[_bisect_left(prices, price)]
                 seq = book.seq = book.seq + 1
-                deltas.append(_new_tuple(_DEPTH_DELTA, (symbol, side, price, new, seq)))
+                deltas.append(DepthDelta(symbol, side, price, new, seq))
                 if prices and (price < prices[-1] if side is _BUY else price > prices[0]):
                     continue  # below the top of book: the ticker is unchanged
                 book.top_ts_ns = event.ts_ns

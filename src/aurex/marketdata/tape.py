@@ -4,21 +4,46 @@ from __future__ import annotations
 
 from collections import deque
 from itertools import islice
-from typing import Any, NamedTuple
+from typing import Any, Final, final
 
 from aurex.core.model import Side
+from aurex.marketdata.record import Record
 
 
-class TradePrint(NamedTuple):
+@final
+class TradePrint(Record):
     """A trade as the public sees it; ``aggressor`` is the side that took liquidity."""
 
-    symbol: str
-    trade_id: int
-    price_ticks: int
-    quantity: int
-    aggressor: Side
-    ts_ns: int
-    seq: int
+    __slots__ = ("aggressor", "price_ticks", "quantity", "seq", "symbol", "trade_id", "ts_ns")
+
+    def __init__(
+        self,
+        symbol: str,
+        trade_id: int,
+        price_ticks: int,
+        quantity: int,
+        aggressor: Side,
+        ts_ns: int,
+        seq: int,
+    ) -> None:
+        self.symbol: Final = symbol
+        self.trade_id: Final = trade_id
+        self.price_ticks: Final = price_ticks
+        self.quantity: Final = quantity
+        self.aggressor: Final = aggressor
+        self.ts_ns: Final = ts_ns
+        self.seq: Final = seq
+
+    def astuple(self) -> tuple[str, int, int, int, Side, int, int]:
+        return (
+            self.symbol,
+            self.trade_id,
+            self.price_ticks,
+            self.quantity,
+            self.aggressor,
+            self.ts_ns,
+            self.seq,
+        )
 
 
 class Tape:

@@ -8,37 +8,130 @@ first trade its last price is its previous close, so its change is 0.
 
 from __future__ import annotations
 
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, final
 
 from aurex.marketdata.depth import DepthBook
+from aurex.marketdata.record import Record
 from aurex.marketdata.rounding import div_round
 
-_new_tuple: Final = tuple.__new__  # NamedTuple._make without its Python frame
 
-
-class TickerView(NamedTuple):
+@final
+class TickerView(Record):
     """A ticker as published; prices in ticks, 0 where there is nothing to show."""
 
-    symbol: str
-    name: str
-    last_price_ticks: int
-    last_qty: int
-    bid_price_ticks: int
-    bid_qty: int
-    ask_price_ticks: int
-    ask_qty: int
-    open_ticks: int
-    high_ticks: int
-    low_ticks: int
-    volume: int
-    turnover_cents: int
-    vwap_ticks: int
-    trade_count: int
-    prev_close_ticks: int
-    change_ticks: int
-    change_bps: int
-    halted: bool
-    ts_ns: int
+    __slots__ = (
+        "ask_price_ticks",
+        "ask_qty",
+        "bid_price_ticks",
+        "bid_qty",
+        "change_bps",
+        "change_ticks",
+        "halted",
+        "high_ticks",
+        "last_price_ticks",
+        "last_qty",
+        "low_ticks",
+        "name",
+        "open_ticks",
+        "prev_close_ticks",
+        "symbol",
+        "trade_count",
+        "ts_ns",
+        "turnover_cents",
+        "volume",
+        "vwap_ticks",
+    )
+
+    def __init__(
+        self,
+        symbol: str,
+        name: str,
+        last_price_ticks: int,
+        last_qty: int,
+        bid_price_ticks: int,
+        bid_qty: int,
+        ask_price_ticks: int,
+        ask_qty: int,
+        open_ticks: int,
+        high_ticks: int,
+        low_ticks: int,
+        volume: int,
+        turnover_cents: int,
+        vwap_ticks: int,
+        trade_count: int,
+        prev_close_ticks: int,
+        change_ticks: int,
+        change_bps: int,
+        halted: bool,
+        ts_ns: int,
+    ) -> None:
+        self.symbol: Final = symbol
+        self.name: Final = name
+        self.last_price_ticks: Final = last_price_ticks
+        self.last_qty: Final = last_qty
+        self.bid_price_ticks: Final = bid_price_ticks
+        self.bid_qty: Final = bid_qty
+        self.ask_price_ticks: Final = ask_price_ticks
+        self.ask_qty: Final = ask_qty
+        self.open_ticks: Final = open_ticks
+        self.high_ticks: Final = high_ticks
+        self.low_ticks: Final = low_ticks
+        self.volume: Final = volume
+        self.turnover_cents: Final = turnover_cents
+        self.vwap_ticks: Final = vwap_ticks
+        self.trade_count: Final = trade_count
+        self.prev_close_ticks: Final = prev_close_ticks
+        self.change_ticks: Final = change_ticks
+        self.change_bps: Final = change_bps
+        self.halted: Final = halted
+        self.ts_ns: Final = ts_ns
+
+    def astuple(
+        self,
+    ) -> tuple[
+        str,
+        str,
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        bool,
+        int,
+    ]:
+        return (
+            self.symbol,
+            self.name,
+            self.last_price_ticks,
+            self.last_qty,
+            self.bid_price_ticks,
+            self.bid_qty,
+            self.ask_price_ticks,
+            self.ask_qty,
+            self.open_ticks,
+            self.high_ticks,
+            self.low_ticks,
+            self.volume,
+            self.turnover_cents,
+            self.vwap_ticks,
+            self.trade_count,
+            self.prev_close_ticks,
+            self.change_ticks,
+            self.change_bps,
+            self.halted,
+            self.ts_ns,
+        )
 
     @property
     def change_percent(self) -> float:
@@ -46,11 +139,6 @@ class TickerView(NamedTuple):
         if self.prev_close_ticks <= 0:
             return 0.0
         return self.change_ticks * 100 / self.prev_close_ticks
-
-
-# Final: the compiled build keeps it in a C static (a plain module-level name is a dict
-# lookup on every use).
-_TICKER_VIEW: Final = TickerView
 
 
 class SymbolStats:
@@ -143,30 +231,27 @@ class SymbolStats:
         else:
             change = last - prev_close if prev_close else 0
             change_bps = 0
-        return _new_tuple(
-            _TICKER_VIEW,
-            (
-                self.symbol,
-                self.name,
-                last,
-                self.last_qty,
-                bid_price,
-                bid_qty,
-                ask_price,
-                ask_qty,
-                self.open_ticks,
-                self.high_ticks,
-                self.low_ticks,
-                volume,
-                turnover,
-                vwap,
-                self.trade_count,
-                prev_close,
-                change,
-                change_bps,
-                self.halted,
-                ts_ns,
-            ),
+        return TickerView(
+            self.symbol,
+            self.name,
+            last,
+            self.last_qty,
+            bid_price,
+            bid_qty,
+            ask_price,
+            ask_qty,
+            self.open_ticks,
+            self.high_ticks,
+            self.low_ticks,
+            volume,
+            turnover,
+            vwap,
+            self.trade_count,
+            prev_close,
+            change,
+            change_bps,
+            self.halted,
+            ts_ns,
         )
 
 
