@@ -17,7 +17,7 @@ from typing import Any
 
 from aurex.auth.errors import AuthCode, AuthError
 from aurex.auth.sessions import Principal, SessionService
-from aurex.core.commands import CancelOrder, Command, PlaceOrder
+from aurex.core.commands import AmendOrder, CancelOrder, PlaceOrder
 from aurex.engine.port import EnginePort, Outcome
 from aurex.gateways import order_entry
 from aurex.gateways.grpc import convert, streams
@@ -29,6 +29,8 @@ from aurex.gateways.throttle import OrderThrottle
 from aurex.readside.history import History
 
 log = logging.getLogger(__name__)
+
+OrderCommand = PlaceOrder | CancelOrder | AmendOrder
 
 MAX_IN_FLIGHT = 4096
 """Requests of one OrderEntry stream being processed at once; the stream reads no
@@ -89,9 +91,9 @@ class StockService(pb_grpc.StockServiceServicer):
         fills = [] if duplicate else order_entry.fills_of(state, outcome.events)
         return convert.order_response(state, fills, duplicate=duplicate, request_id=request_id)
 
-    async def _run(self, command: Command, request_id: int = 0) -> pb.OrderResponse:
+    async def _run(self, command: OrderCommand, request_id: int = 0) -> pb.OrderResponse:
         if self.throttle is not None and not isinstance(command, CancelOrder):
-            self.throttle.take(command.account)  # type: ignore[attr-defined]
+            self.throttle.take(command.account)
         outcome = await order_entry.submit(self.engine, command)
         if isinstance(command, PlaceOrder):
             return await self._placed(outcome, request_id)
@@ -285,7 +287,7 @@ class _EntrySession:
         try:
             account = self.caller.user_id
             action = request.WhichOneof("action")
-            command: Command
+            command: OrderCommand
             if action == "submit":
                 client_order_id = request.submit.order_id
                 order_entry.check_user(self.caller, request.submit.user_id)
