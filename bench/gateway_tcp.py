@@ -34,7 +34,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from aurex.gateways.tcp.server import loop_factory
+from aurex.event_loop import loop_factory
 from gateway_profile import profiled, summarize
 from gateway_servers import ChildServer, max_open_files, start_aurex
 from gateway_stats import fsync_p50_us, percentile

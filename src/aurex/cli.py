@@ -10,7 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
-from aurex import native
+from aurex import event_loop, native
 from aurex.admin_cli import add_admin_parser, run_admin
 from aurex.bootstrap import Platform
 from aurex.config import Settings
@@ -27,7 +27,8 @@ log = logging.getLogger("aurex")
 
 
 async def _serve(settings: Settings, *, demo: bool, console: bool, seconds: float | None) -> None:
-    log.info("starting", extra={"build": native.describe()})
+    running = event_loop.describe(asyncio.get_running_loop())
+    log.info("starting", extra={"build": native.describe(), "event_loop": running})
     if demo:
         from aurex.sim.demo import banner, demo_settings, start_platform_demo
 
@@ -134,14 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "admin":
         return run_admin(args, settings)
     try:
-        asyncio.run(
-            _serve(
-                settings,
-                demo=args.command == "demo",
-                console=not args.no_console,
-                seconds=args.seconds,
+        with asyncio.Runner(loop_factory=event_loop.loop_factory(settings.event_loop)) as runner:
+            runner.run(
+                _serve(
+                    settings,
+                    demo=args.command == "demo",
+                    console=not args.no_console,
+                    seconds=args.seconds,
+                )
             )
-        )
     except DatabaseUnusable as exc:
         print(f"aurex: refusing to start: {exc}", file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from aurex.config_file import ConfigFileSource
+from aurex.event_loop import EventLoopName
 
 
 class Durability(StrEnum):
@@ -42,6 +43,7 @@ class Settings(BaseSettings):
     symbols_file: Path | None = None
     trading_requests_per_user_per_minute: int = Field(default=3_000, ge=1)
     trading_requests_per_address_per_minute: int = Field(default=6_000, ge=1)
+    event_loop: EventLoopName = "uvloop"
     orders_per_user_per_second: int = Field(default=5_000, ge=1)
     """gRPC and binary TCP order entry (orders and amends, not cancels); ``gateways/throttle``."""
     # HTTP server hardening (docs/operations.md): timeouts, caps, TLS, proxies.

@@ -6,8 +6,8 @@ with TLS) and runs one :class:`TcpSession` per connection, all sharing one
 tells every client the server is going away, and waits for cancel-on-disconnect
 work so that it reaches the engine before the engine stops.
 
-The protocol runs on whatever loop the process uses; :func:`loop_factory` gives
-uvloop's where it is installed (it comes with ``uvicorn[standard]``).
+The protocol runs on whatever loop the process uses (``aurex serve``: see
+``aurex.event_loop``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import logging
 import ssl
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +27,6 @@ from aurex.gateways.throttle import OrderThrottle
 from aurex.readside.history import History
 
 log = logging.getLogger(__name__)
-
-
-def loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
-    """uvloop's event loop where available, else asyncio's default."""
-    try:
-        import uvloop
-    except ImportError:  # pragma: no cover - uvloop ships with uvicorn[standard]
-        return asyncio.new_event_loop
-    return uvloop.new_event_loop
 
 
 def tls_context(cert_file: Path, key_file: Path) -> ssl.SSLContext:
