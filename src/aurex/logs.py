@@ -1,11 +1,12 @@
 """Structured logs: one JSON object per line, with request ids and no secrets.
 
 ``configure_logging`` routes both ``structlog`` and standard ``logging`` records
-through one handler on stderr. Every record gets a time, level and logger name,
-the fields bound for the current request (``request_id``, ``order_id`` ...), and
-passes :func:`redact`, which masks values of secret-looking fields and anything
-shaped like a JWT wherever it appears. Warnings and errors are rate-limited by
-``aurex.log_throttle`` so a flood cannot fill the disk.
+through one handler on stderr, which writes them in batches (``aurex.log_writer``).
+Every record gets a time, level and logger name, the fields bound for the current
+request (``request_id``, ``order_id`` ...), and passes :func:`redact`, which masks
+values of secret-looking fields and anything shaped like a JWT wherever it appears.
+Warnings and errors are rate-limited by ``aurex.log_throttle`` so a flood cannot
+fill the disk.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import structlog
 from structlog.types import EventDict, Processor, WrappedLogger
 
 from aurex.log_throttle import LogThrottle
+from aurex.log_writer import BatchingStreamHandler
 
 MASK = "***"
 SECRET_KEYS = re.compile(
@@ -130,12 +132,14 @@ def configure_logging(
             renderer,
         ],
     )
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = BatchingStreamHandler(stream or sys.stderr)
     handler.setFormatter(formatter)
     handler.addFilter(LogThrottle())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
+        if isinstance(old, BatchingStreamHandler):
+            old.close()
     root.addHandler(handler)
     root.setLevel(level.upper())
     structlog.configure(

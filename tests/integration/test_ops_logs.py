@@ -96,10 +96,11 @@ def test_a_flood_of_one_error_logs_a_few_masked_json_lines() -> None:
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
     try:
-        configure_logging("INFO", "json", stream)
+        handler = configure_logging("INFO", "json", stream)
         log = logging.getLogger("aurex.test.flood")
         for attempt in range(500):
             log.error("database unreachable (attempt %d)", attempt, extra={"password": "pw1"})
+        handler.close()  # writes what it holds
     finally:
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])

@@ -19,7 +19,7 @@ def test_secrets_are_masked_in_fields_text_and_nested_values() -> None:
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
     try:
-        configure_logging("INFO", "json", stream)
+        handler = configure_logging("INFO", "json", stream)
         log = structlog.get_logger("aurex.test.redaction")
         for _ in range(3):  # field names are remembered; masking must not change
             log.info(
@@ -30,6 +30,7 @@ def test_secrets_are_masked_in_fields_text_and_nested_values() -> None:
                 trading_token="t0k3n",
                 route="/api/trading/orders",
             )
+        handler.close()  # writes what it holds
     finally:
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
