@@ -125,7 +125,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "config":
         print(effective_toml(settings), end="")
         return 0
-    configure_logging(settings.log_level, settings.log_format)
+    log_handler = configure_logging(settings.log_level, settings.log_format)
+    try:
+        return _run(args, settings)
+    finally:
+        log_handler.flush()  # lines are written in batches: an in-process caller sees them all
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "replay":
         return _replay(args.data_dir or Path(settings.data_dir))
     if args.command == "verify":

@@ -61,6 +61,8 @@ class BatchingStreamHandler(logging.StreamHandler[TextIO]):
         text = "".join(self._pending)
         self._pending.clear()
         self._pending_bytes = 0
+        if getattr(self.stream, "closed", False):
+            return  # its owner closed it (e.g. a test's captured stderr): nowhere to write
         try:
             self.stream.write(text)
             self.stream.flush()

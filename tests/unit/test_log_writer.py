@@ -7,6 +7,8 @@ import logging
 import os
 import time
 
+import pytest
+
 from aurex.log_writer import BatchingStreamHandler
 
 
@@ -97,3 +99,14 @@ def test_a_forked_child_does_not_repeat_the_parents_pending_lines() -> None:
     stream.close()
     with os.fdopen(read_end) as reader:
         assert reader.read().splitlines() == ["child error", "parent line"]
+
+
+def test_lines_for_a_stream_closed_by_its_owner_are_dropped_quietly(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    stream = CountingStream()
+    handler = BatchingStreamHandler(stream, interval_s=3600)
+    handler.handle(record("too late"))
+    stream.close()
+    handler.close()
+    assert capsys.readouterr().err == ""
