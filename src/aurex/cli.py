@@ -152,12 +152,20 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
                 )
             )
     except DatabaseUnusable as exc:
-        print(f"aurex: refusing to start: {exc}", file=sys.stderr)
+        _refuse(f"aurex: refusing to start: {exc}")
         return 2
     except CorruptDataError as exc:
-        print(verify.refusal(exc, Path(settings.data_dir)), file=sys.stderr)
+        _refuse(verify.refusal(exc, Path(settings.data_dir)))
         return 2
     return 0
+
+
+def _refuse(message: str) -> None:
+    """The refusal goes last: log lines are written in batches, so those logged before
+    it are written out first."""
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    print(message, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":
