@@ -28,7 +28,7 @@ class BatchingStreamHandler(logging.StreamHandler[TextIO]):
         self.max_bytes = max_bytes
         self._pending: list[str] = []
         self._pending_bytes = 0
-        self._closed = threading.Event()
+        self._stopping = threading.Event()
         self._writer = threading.Thread(target=self._write_periodically, daemon=True)
         self._writer.name = "aurex-log-writer"
         self._writer.start()
@@ -51,7 +51,7 @@ class BatchingStreamHandler(logging.StreamHandler[TextIO]):
             self._write()
 
     def close(self) -> None:
-        self._closed.set()
+        self._stopping.set()
         self.flush()
         super().close()
 
@@ -70,7 +70,7 @@ class BatchingStreamHandler(logging.StreamHandler[TextIO]):
             self.handleError(logging.makeLogRecord({"msg": "writing the log failed"}))
 
     def _write_periodically(self) -> None:
-        while not self._closed.wait(self.interval_s):
+        while not self._stopping.wait(self.interval_s):
             self.flush()
 
     def _forget_pending(self) -> None:

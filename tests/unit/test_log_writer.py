@@ -110,3 +110,9 @@ def test_lines_for_a_stream_closed_by_its_owner_are_dropped_quietly(
     stream.close()
     handler.close()
     assert capsys.readouterr().err == ""
+
+
+def test_closing_twice_is_harmless() -> None:
+    handler = BatchingStreamHandler(CountingStream(), interval_s=3600)
+    handler.close()
+    handler.close()
