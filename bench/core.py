@@ -71,10 +71,16 @@ def latency_run(apply: Callable[[Command], object], ops: list[Command]) -> list[
     return samples
 
 
-def core_apply(workload: Workload) -> Callable[[Command], object]:
+def with_market_data(workload: Workload) -> tuple[Exchange, MarketData]:
+    """An exchange and its market data after the workload's set-up."""
     exchange, market_data = Exchange(), MarketData()
     for cmd in workload.setup:
         market_data.apply(exchange.apply(cmd))
+    return exchange, market_data
+
+
+def core_apply(workload: Workload) -> Callable[[Command], object]:
+    exchange, market_data = with_market_data(workload)
     freeze_recovered_state()
     ex_apply, md_apply = exchange.apply, market_data.apply
 
@@ -86,9 +92,7 @@ def core_apply(workload: Workload) -> Callable[[Command], object]:
 
 def batched_run(workload: Workload, ops: list[Command], batch: int) -> float:
     """Seconds to apply ``ops`` with market data projected once per ``batch`` commands."""
-    exchange, market_data = Exchange(), MarketData()
-    for cmd in workload.setup:
-        market_data.apply(exchange.apply(cmd))
+    exchange, market_data = with_market_data(workload)
     batches = [ops[i : i + batch] for i in range(0, len(ops), batch)]
     ex_apply, md_apply = exchange.apply, market_data.apply
     freeze_recovered_state()
